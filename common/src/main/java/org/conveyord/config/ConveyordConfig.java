@@ -1,0 +1,59 @@
+package org.conveyord.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole config file. Devices keep their file order. {@code sim} is read only by device-sim
+ * (physics and misbehaviour settings); the daemon ignores it.
+ *
+ * @param stateDir where durable state lives (event seq, command cache, outbox)
+ */
+public record ConveyordConfig(String site, String node, MqttConfig mqtt, String stateDir, GpioConfig gpio,
+                              LinkedHashMap<String, DeviceConfig> devices, JsonNode sim) {
+
+    public MqttConfig mqttOrDefault() { return mqtt == null ? MqttConfig.defaults() : mqtt; }
+
+    public GpioConfig gpioOrDefault() { return gpio == null ? GpioConfig.defaults() : gpio; }
+
+    public Path stateDirOrDefault() { return Path.of(stateDir == null ? "/var/lib/conveyord" : stateDir); }
+
+    public Map<String, DeviceConfig> devicesOrEmpty() { return devices == null ? Map.of() : devices; }
+
+    public <T extends DeviceConfig> Map<String, T> devicesOfKind(Class<T> type) {
+        Map<String, T> out = new LinkedHashMap<>();
+        devicesOrEmpty().forEach((id, d) -> {
+            if (type.isInstance(d)) out.put(id, type.cast(d));
+        });
+        return out;
+    }
+
+    public Optional<DeviceConfig> device(String id) {
+        return Optional.ofNullable(devicesOrEmpty().get(id));
+    }
+
+    public ConveyordConfig withMqttUrl(String url) {
+        return new ConveyordConfig(site, node, mqttOrDefault().withUrl(url), stateDir, gpio, devices, sim);
+    }
+
+    public ConveyordConfig withStateDir(String dir) {
+        return new ConveyordConfig(site, node, mqtt, dir, gpio, devices, sim);
+    }
+
+    public ConveyordConfig withGpio(GpioConfig g) {
+        return new ConveyordConfig(site, node, mqtt, stateDir, g, devices, sim);
+    }
+
+    public ConveyordConfig withDevices(LinkedHashMap<String, DeviceConfig> d) {
+        return new ConveyordConfig(site, node, mqtt, stateDir, gpio, d, sim);
+    }
+
+    /** {@code <prefix>/<site>/<node>}. */
+    public String mqttBase() {
+        return mqttOrDefault().prefixOrDefault() + "/" + site + "/" + node;
+    }
+}

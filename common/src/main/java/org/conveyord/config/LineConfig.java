@@ -1,0 +1,108 @@
+package org.conveyord.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A conveyor line: accumulating zones (each with a motor and a photo-eye near its discharge end),
+ * pick stations that induct bags onto a zone, a sorter belt with diverters into lanes.
+ * Zones form a tree that flows towards the sorter: each zone names its {@code next} zone, two
+ * zones naming the same next zone make a merge, and the last zone names {@code sorter}.
+ *
+ * @param speedMps        belt speed in m/s
+ * @param startWarningS   horn time before motion starts
+ * @param estop           the e-stop monitor input; normally closed: low (broken wire) = pressed
+ * @param remoteEstopReset allow {@code reset} over MQTT after an e-stop even with a reset button
+ * @param maxBagLengthM   longest bag the line must carry; every zone must be longer
+ * @param printer         printer device for order labels (optional)
+ */
+public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop, PinConfig horn,
+                         StackLight stackLight, PinConfig heartbeat, Buttons buttons,
+                         Boolean remoteEstopReset, Double maxBagLengthM,
+                         List<Zone> zones, List<Station> stations, Sorter sorter, List<Lane> lanes,
+                         String printer, Double sensorJamS, Double arrivalJamMarginS) implements DeviceConfig {
+
+    @Override
+    public String kind() { return "line"; }
+
+    public double speedMpsOrDefault() { return speedMps == null ? 0.8 : speedMps; }
+
+    public double startWarningSOrDefault() { return startWarningS == null ? 3.0 : startWarningS; }
+
+    public boolean remoteEstopResetOrDefault() { return remoteEstopReset != null && remoteEstopReset; }
+
+    public double maxBagLengthMOrDefault() { return maxBagLengthM == null ? 0.5 : maxBagLengthM; }
+
+    public double sensorJamSOrDefault() { return sensorJamS == null ? 4.0 : sensorJamS; }
+
+    public double arrivalJamMarginSOrDefault() { return arrivalJamMarginS == null ? 5.0 : arrivalJamMarginS; }
+
+    public List<Zone> zonesOrEmpty() { return zones == null ? List.of() : zones; }
+
+    public List<Station> stationsOrEmpty() { return stations == null ? List.of() : stations; }
+
+    public List<Lane> lanesOrEmpty() { return lanes == null ? List.of() : lanes; }
+
+    public Optional<Zone> zone(String id) {
+        return zonesOrEmpty().stream().filter(z -> z.id().equals(id)).findFirst();
+    }
+
+    /** Id of the pseudo-zone that stands for the sorter in {@code next}. */
+    public static final String SORTER = "sorter";
+
+    /**
+     * @param eyeAtM where the photo-eye sits, measured from the zone's start (near its discharge end)
+     * @param scale  a scale device under this zone (the weigh zone)
+     */
+    public record Zone(String id, Double lengthM, Double eyeAtM, PinConfig motor, PinConfig eye,
+                       String next, String scale) {
+        public double lengthMOrDefault() { return lengthM == null ? 1.0 : lengthM; }
+
+        public double eyeAtMOrDefault() { return eyeAtM == null ? lengthMOrDefault() - 0.1 : eyeAtM; }
+    }
+
+    /**
+     * A pick station: bags are hung on at the start of {@code zone}; {@code scanner} reads them
+     * at {@code scanAtM} (from the zone's start) before they reach the zone's eye.
+     */
+    public record Station(String id, String zone, String scanner, Double scanAtM) {
+        public double scanAtMOrDefault() { return scanAtM == null ? 0.5 : scanAtM; }
+    }
+
+    /**
+     * The sorter: one belt that never accumulates. {@code entryEye} sits {@code entryEyeAtM}
+     * after the sorter's start and times each bag; diverters push bags into lanes at {@code atM}.
+     * What no diverter takes runs off the end into {@code runOutLane} (the exception lane).
+     *
+     * @param minGapM gap the line keeps between bags entering the sorter
+     */
+    public record Sorter(Double lengthM, PinConfig motor, PinConfig entryEye, Double entryEyeAtM,
+                         List<Diverter> diverters, String runOutLane, Double minGapM) {
+        public double lengthMOrDefault() { return lengthM == null ? 4.0 : lengthM; }
+
+        public double entryEyeAtMOrDefault() { return entryEyeAtM == null ? 0.2 : entryEyeAtM; }
+
+        public List<Diverter> divertersOrEmpty() { return diverters == null ? List.of() : diverters; }
+
+        public String runOutLaneOrDefault() { return runOutLane == null ? "exception" : runOutLane; }
+
+        public double minGapMOrDefault() { return minGapM == null ? 0.5 : minGapM; }
+    }
+
+    /** A diverter (paddle, pusher): output on = out, bag pushed into {@code lane}. */
+    public record Diverter(String lane, Double atM, PinConfig output, Integer actuationMs) {
+        public int actuationMsOrDefault() { return actuationMs == null ? 150 : actuationMs; }
+    }
+
+    /**
+     * A lane: {@code eye} sees every bag that arrives, {@code fullEye} (optional) sees the lane full.
+     */
+    public record Lane(String id, PinConfig eye, PinConfig fullEye, Integer capacity) {
+        public int capacityOrDefault() { return capacity == null ? 8 : capacity; }
+    }
+
+    public record StackLight(PinConfig green, PinConfig yellow, PinConfig red, PinConfig blue) {}
+
+    /** Physical buttons on the line; any may be absent. */
+    public record Buttons(PinConfig start, PinConfig stop, PinConfig reset) {}
+}
