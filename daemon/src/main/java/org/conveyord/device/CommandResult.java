@@ -6,9 +6,9 @@ package org.conveyord.device;
  */
 public record CommandResult(boolean ok, Object result, ErrorCode code, String message) {
 
-    public static CommandResult ok() { return new CommandResult(true, null, null, null); }
+    public static CommandResult success() { return new CommandResult(true, null, null, null); }
 
-    public static CommandResult ok(Object result) { return new CommandResult(true, result, null, null); }
+    public static CommandResult answer(Object result) { return new CommandResult(true, result, null, null); }
 
     public static CommandResult error(ErrorCode code, String message) {
         return new CommandResult(false, null, code, message);
