@@ -1,0 +1,17 @@
+package org.conveyord.hal;
+
+/**
+ * A logical input: {@code active} means "eye blocked", "button pressed", "e-stop pressed",
+ * whatever the wiring (activeLow, normally closed) does to the physical level.
+ * Active edges are reported at once; releases only once stable for the pin's debounceMs, so a
+ * bag's handle flickering past an eye or a bouncing e-stop contact is one edge, not many.
+ */
+public interface DigitalIn {
+    String name();
+
+    int pin();
+
+    boolean isActive();
+
+    void listen(EdgeListener listener);
+}

@@ -1,0 +1,76 @@
+package org.conveyord.hal;
+
+import com.pi4j.Pi4J;
+import com.pi4j.context.Context;
+import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
+import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalOutputProvider;
+import com.pi4j.plugin.mock.platform.MockPlatform;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
+import org.conveyord.config.GpioConfig;
+import org.conveyord.hal.sim.SimDigitalInputProvider;
+import org.conveyord.hal.sim.SimDigitalOutputProvider;
+import org.conveyord.hal.sim.SimGpioBridgeClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens the configured GPIO. Providers are added explicitly, never auto-detected: the mock plugin
+ * is on the classpath (priority 1000) and must never win on a real line.
+ */
+public final class GpioFactory {
+    private static final Logger log = LoggerFactory.getLogger(GpioFactory.class);
+
+    private GpioFactory() {}
+
+    public static Gpio open(GpioConfig cfg) {
+        return switch (cfg.providerOrDefault()) {
+            case "gpiod" -> gpiod(cfg.chipOrDefault());
+            case "sim" -> sim(cfg.sim() == null ? new GpioConfig.SimBridge(null, null) : cfg.sim());
+            case "mock" -> mock();
+            default -> throw new GpioException("unknown gpio.provider '" + cfg.provider() + "'", null);
+        };
+    }
+
+    private static Gpio gpiod(String chip) {
+        try {
+            Context ctx = Pi4J.newContextBuilder().noAutoDetect()
+                    .add(GpioDDigitalInputProvider.newInstance(), GpioDDigitalOutputProvider.newInstance())
+                    .setGpioChipName(chip)
+                    .build();
+            log.info("GPIO: {} through Pi4J gpiod", chip);
+            return new Pi4jGpio(ctx, GpioDDigitalInputProvider.ID, GpioDDigitalOutputProvider.ID, () -> true, () -> { });
+        } catch (RuntimeException | LinkageError e) {
+            throw new GpioException("cannot open " + chip + " through libgpiod (" + e.getMessage()
+                    + "); on a Pi check that /dev/" + chip + " exists and the service user is in group gpio", e);
+        }
+    }
+
+    private static Gpio sim(GpioConfig.SimBridge b) {
+        SimGpioBridgeClient bridge = new SimGpioBridgeClient(b.hostOrDefault(), b.portOrDefault());
+        Context ctx = Pi4J.newContextBuilder().noAutoDetect()
+                .add(new SimDigitalInputProvider(bridge), new SimDigitalOutputProvider(bridge))
+                .build();
+        bridge.start();
+        try {
+            if (!bridge.awaitFirstSync(3, TimeUnit.SECONDS)) {
+                log.warn("GPIO: {} not reachable yet; inputs read inactive (e-stop pressed) until it is", bridge.describe());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("GPIO: {}", bridge.describe());
+        return new Pi4jGpio(ctx, SimDigitalInputProvider.ID, SimDigitalOutputProvider.ID, bridge::isConnected, bridge::close);
+    }
+
+    /** Pi4J's mock plugin: for unit tests, which reach the pins with {@code MockDigitalInput.mockState}. */
+    public static Pi4jGpio mock() {
+        Context ctx = Pi4J.newContextBuilder().noAutoDetect()
+                .add(new MockPlatform())
+                .add(MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance())
+                .build();
+        return new Pi4jGpio(ctx, MockDigitalInputProvider.ID, MockDigitalOutputProvider.ID, () -> true, () -> { });
+    }
+}
