@@ -1,0 +1,894 @@
+package org.conveyord.conveyor;
+
+import org.conveyord.config.LineConfig;
+import org.conveyord.device.CommandResult;
+import org.conveyord.device.Device;
+import org.conveyord.device.DeviceStatus;
+import org.conveyord.device.ErrorCode;
+import org.conveyord.device.EventSink;
+import org.conveyord.hal.DigitalIn;
+import org.conveyord.hal.DigitalOut;
+import org.conveyord.hal.Gpio;
+import org.conveyord.protocol.zpl.ZplLabel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The control loop of one line: zero-pressure accumulation, bag tracking from station to lane,
+ * routing at the sorter, jams, start/stop/reset and the e-stop latch.
+ * <p>
+ * Threading: every piece of state here belongs to one thread, {@code <line>-control}. GPIO edges,
+ * scanner reads, scale answers and commands are posted to it. The one exception is the e-stop:
+ * its edge switches every motion output off directly through {@link SafeOutputs} on the GPIO thread
+ * before the loop hears of it.
+ */
+public final class LineController implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LineController.class);
+    private static final long TICK_MS = 50;
+    /** How far the measured speed of a bag on the sorter may differ from nominal (belt slip). */
+    private static final double SPEED_TOLERANCE = 0.07;
+    private static final long DIVERT_MARGIN_NANOS = 30_000_000L;
+
+    private final String id;
+    private final LineConfig cfg;
+    private final Gpio gpio;
+    private final LinePeripherals peripherals;
+    private final EventSink events;
+    private final Device.StateListener stateListener;
+    private final ScheduledThreadPoolExecutor loop;
+    private final double speed;
+
+    private final Map<String, ZoneState> zones = new LinkedHashMap<>();
+    private final Map<String, StationState> stations = new LinkedHashMap<>();
+    private final Map<String, LaneState> lanes = new LinkedHashMap<>();
+    private final List<DiverterState> diverters = new ArrayList<>();
+    private final OrderBook orders = new OrderBook();
+    private SafeOutputs safe;
+    private DigitalIn estopIn;
+    private DigitalOut horn;
+    private DigitalOut heartbeat;
+    private StackLight stackLight;
+    private DigitalOut sorterMotor;
+    private DigitalIn sorterEye;
+    private final SorterBelt sorter = new SorterBelt();
+
+    // line mode, control thread only
+    private boolean running;
+    private boolean starting;
+    private ScheduledFuture<?> startTimer;
+    private String startCmdId;
+    private boolean draining;
+    private long drainDeadline;
+    private String stopCmdId;
+    private boolean estopActive;
+    private boolean estopLatched;
+    private final List<String> faults = new ArrayList<>();
+    private boolean heartbeatLevel;
+    private long tickCount;
+    private int generatedIds;
+    private volatile DeviceStatus status = DeviceStatus.offline("starting");
+
+    public LineController(String id, LineConfig cfg, Gpio gpio, LinePeripherals peripherals, EventSink events,
+                          Device.StateListener stateListener) {
+        this.id = id;
+        this.cfg = cfg;
+        this.gpio = gpio;
+        this.peripherals = peripherals;
+        this.events = events;
+        this.stateListener = stateListener;
+        this.speed = cfg.speedMpsOrDefault();
+        this.loop = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, id + "-control");
+            t.setDaemon(true);
+            t.setPriority(Thread.MAX_PRIORITY);
+            return t;
+        });
+        loop.setRemoveOnCancelPolicy(true);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Claims every pin (outputs off), listens to the inputs and starts the control loop. */
+    public void start() {
+        List<DigitalOut> motion = new ArrayList<>();
+        for (LineConfig.Zone z : cfg.zonesOrEmpty()) {
+            DigitalOut motor = gpio.output(id + "." + z.id() + ".motor", z.motor());
+            DigitalIn eye = gpio.input(id + "." + z.id() + ".eye", z.eye(), false);
+            zones.put(z.id(), new ZoneState(z, motor, eye));
+            motion.add(motor);
+        }
+        for (ZoneState z : zones.values()) {
+            String next = z.cfg.next();
+            z.next = LineConfig.SORTER.equals(next) ? null : zones.get(next);
+            z.scale = z.cfg.scale();
+        }
+        LineConfig.Sorter s = cfg.sorter();
+        sorterMotor = gpio.output(id + ".sorter.motor", s.motor());
+        sorterEye = gpio.input(id + ".sorter.entryEye", s.entryEye(), false);
+        motion.add(sorterMotor);
+        for (LineConfig.Diverter d : s.divertersOrEmpty()) {
+            DigitalOut out = gpio.output(id + ".diverter." + d.lane(), d.output());
+            diverters.add(new DiverterState(d, out));
+            motion.add(out);
+        }
+        for (LineConfig.Lane l : cfg.lanesOrEmpty()) {
+            DigitalIn eye = gpio.input(id + "." + l.id() + ".eye", l.eye(), false);
+            DigitalIn full = l.fullEye() == null ? null : gpio.input(id + "." + l.id() + ".fullEye", l.fullEye(), false);
+            lanes.put(l.id(), new LaneState(l, eye, full));
+        }
+        for (LineConfig.Station st : cfg.stationsOrEmpty()) {
+            ZoneState z = zones.get(st.zone());
+            StationState ss = new StationState(st, z);
+            z.station = st.id();
+            stations.put(st.id(), ss);
+        }
+        horn = cfg.horn() == null ? null : gpio.output(id + ".horn", cfg.horn());
+        heartbeat = cfg.heartbeat() == null ? null : gpio.output(id + ".heartbeat", cfg.heartbeat());
+        stackLight = new StackLight(gpio, id, cfg.stackLight());
+        safe = new SafeOutputs(motion);
+        estopIn = gpio.input(id + ".estop", cfg.estop(), true);
+
+        // listeners after every pin exists; each posts to the loop
+        estopIn.listen((active, nanos) -> {
+            if (active) safe.estop();     // at once, on the GPIO thread: the loop may be busy
+            post(() -> onEstop(active));
+        });
+        zones.values().forEach(z -> z.eye.listen((active, nanos) -> post(() -> onZoneEye(z, active, nanos))));
+        sorterEye.listen((active, nanos) -> post(() -> onSorterEye(active, nanos)));
+        lanes.values().forEach(l -> {
+            l.eye.listen((active, nanos) -> { if (active) post(() -> onLaneEye(l)); });
+            if (l.fullEye != null) l.fullEye.listen((active, nanos) -> post(() -> onLaneFull(l, active)));
+        });
+        stations.values().forEach(st -> {
+            if (st.cfg.scanner() != null) {
+                peripherals.onScan(st.cfg.scanner(), (code, nanos) -> post(() -> onScan(st, code, nanos)));
+            }
+        });
+        if (cfg.buttons() != null) {
+            button(cfg.buttons().start(), "start", () -> requestStart(null, "start button"));
+            button(cfg.buttons().stop(), "stop", () -> requestStop(null));
+            button(cfg.buttons().reset(), "reset", () -> requestReset(null, true));
+        }
+        post(() -> {
+            estopActive = estopIn.isActive();
+            if (estopActive) {
+                safe.estop();
+                estopLatched = true;
+                log.warn("{}: emergency stop is active at start-up; release it, then reset and start", id);
+            }
+            zones.values().forEach(z -> z.eyeBlocked = z.eye.isActive());
+            lanes.values().forEach(l -> l.fullEyeActive = l.fullEye != null && l.fullEye.isActive());
+            for (ZoneState z : zones.values()) {
+                if (z.eyeBlocked) {
+                    // something sits on an eye and nobody knows what: bound for exception
+                    TrackedBag b = new TrackedBag("unknown-" + z.id + "-" + (++generatedIds), null, false, true);
+                    b.reason = "unknown-after-restart";
+                    b.lastSeen = z.id;
+                    z.bags.add(b);
+                }
+            }
+            updateStatus();
+            changed();
+        });
+        loop.scheduleAtFixedRate(() -> guarded(this::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        log.info("{}: {} zones, {} stations, {} diverters, {} lanes at {} m/s", id, zones.size(), stations.size(),
+                diverters.size(), lanes.size(), speed);
+    }
+
+    private void button(org.conveyord.config.PinConfig pin, String name, Runnable action) {
+        if (pin == null) return;
+        DigitalIn in = gpio.input(id + ".button." + name, pin, false);
+        in.listen((active, nanos) -> {
+            if (active) post(() -> {
+                log.info("{}: {} button pressed", id, name);
+                action.run();
+            });
+        });
+    }
+
+    @Override
+    public void close() {
+        try {
+            loop.submit(() -> {
+                running = false;
+                starting = false;
+                draining = false;
+                safe.allOff();
+                if (horn != null) horn.set(false);
+                stackLight.off();
+            }).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("{}: control loop did not stop cleanly ({}); switching outputs off directly", id, e.toString());
+            safe.allOff();
+        }
+        loop.shutdownNow();
+    }
+
+    // ------------------------------------------------------------------ public API (any thread)
+
+    public String id() { return id; }
+
+    public DeviceStatus status() { return status; }
+
+    /** Runs {@code action} on the control thread and completes with its result. */
+    public CompletableFuture<CommandResult> call(Supplier<CommandResult> action) {
+        CompletableFuture<CommandResult> f = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                try {
+                    f.complete(action.get());
+                } catch (RuntimeException e) {
+                    log.error("{}: command failed inside the control loop: {}", id, e.toString());
+                    f.complete(CommandResult.error(ErrorCode.INTERNAL, id + " could not carry out the command (" + e.getClass().getSimpleName() + "); see the daemon log"));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            f.complete(CommandResult.error(ErrorCode.DEVICE_OFFLINE, id + " is shutting down"));
+        }
+        return f;
+    }
+
+    /** The state for {@code state/<line>}, built on the control thread. */
+    public Map<String, Object> snapshot() {
+        try {
+            return loop.submit(this::buildState).get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("running", false);
+            m.put("error", "control loop not answering");
+            return m;
+        }
+    }
+
+    // ------------------------------------------------------------------ commands (control thread)
+
+    CommandResult requestStart(String cmdId, String by) {
+        if (estopActive) return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot start: emergency stop is active");
+        if (estopLatched) return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot start: reset is needed after the emergency stop");
+        Optional<ZoneState> jam = zones.values().stream().filter(z -> z.jammed).findFirst();
+        if (jam.isPresent()) return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot start: zone " + jam.get().id + " is jammed; clear it and reset");
+        if (!gpio.connected()) return CommandResult.error(ErrorCode.DEVICE_OFFLINE, id + " cannot start: its I/O is not reachable");
+        if (running && !draining) return CommandResult.answer(Map.of("running", true));
+        if (starting) return CommandResult.answer(Map.of("starting", true));
+        starting = true;
+        startCmdId = cmdId;
+        long warnMs = Math.round(cfg.startWarningSOrDefault() * 1000);
+        if (horn != null) horn.set(true);
+        log.info("{}: start requested by {}; sounding the horn for {} ms", id, by == null ? "operator" : by, warnMs);
+        startTimer = loop.schedule(() -> guarded(this::beginMotion), warnMs, TimeUnit.MILLISECONDS);
+        changed();
+        return CommandResult.answer(Map.of("starting", true, "warningMs", warnMs));
+    }
+
+    private void beginMotion() {
+        if (!starting) return;
+        starting = false;
+        if (horn != null) horn.set(false);
+        if (estopActive || estopLatched) return;
+        running = true;
+        draining = false;
+        sorter.resume(System.nanoTime(), this);
+        applyOutputs();
+        events.emit(id, "started", Map.of(), startCmdId);
+        log.info("{}: running", id);
+        changed();
+    }
+
+    CommandResult requestStop(String cmdId) {
+        if (starting) {
+            starting = false;
+            if (startTimer != null) startTimer.cancel(false);
+            if (horn != null) horn.set(false);
+            events.emit(id, "stopped", Map.of("controlled", true), cmdId);
+            changed();
+            return CommandResult.answer(Map.of("running", false));
+        }
+        if (!running) return CommandResult.answer(Map.of("running", false));
+        running = false;
+        // controlled stop: zones hold their bags, the sorter finishes delivering what is on it
+        draining = true;
+        stopCmdId = cmdId;
+        drainDeadline = System.nanoTime() + (long) ((cfg.sorter().lengthMOrDefault() / speed + 3) * 1e9);
+        applyOutputs();
+        changed();
+        return CommandResult.answer(Map.of("running", false, "draining", true));
+    }
+
+    CommandResult requestReset(String cmdId, boolean fromButton) {
+        if (estopActive) {
+            return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot reset: the emergency stop is still pressed; release it first");
+        }
+        boolean hasButton = cfg.buttons() != null && cfg.buttons().reset() != null;
+        if (estopLatched && !fromButton && hasButton && !cfg.remoteEstopResetOrDefault()) {
+            return CommandResult.error(ErrorCode.FORBIDDEN, id + " was stopped by an emergency stop: someone must check the line and press its reset button");
+        }
+        List<String> cleared = new ArrayList<>();
+        if (estopLatched) {
+            estopLatched = false;
+            cleared.add("estop");
+        }
+        for (ZoneState z : zones.values()) {
+            if (z.jammed) {
+                z.jammed = false;
+                z.eyeBlockedSince = System.nanoTime();
+                z.motorOnNanos = 0;
+                cleared.add("jam " + z.id);
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("zone", z.id);
+                f.put("cleared", true);
+                events.emit(id, "jam", f, cmdId);
+            }
+        }
+        faults.clear();
+        log.info("{}: reset ({}) cleared {}", id, fromButton ? "button" : "remote", cleared.isEmpty() ? "nothing" : cleared);
+        updateStatus();
+        changed();
+        return CommandResult.answer(Map.of("cleared", cleared));
+    }
+
+    CommandResult requestSpeed(double mps) {
+        if (Math.abs(mps - speed) > 1e-9) {
+            return CommandResult.error(ErrorCode.BAD_REQUEST, id + " runs only at its configured speed " + speed + " m/s; speed presets are not configured");
+        }
+        return CommandResult.answer(Map.of("speedMps", speed));
+    }
+
+    CommandResult placeOrder(String order, List<OrderBook.OrderBag> bags, String dest, String cmdId) {
+        if (dest != null && (!lanes.containsKey(dest) || dest.equals(cfg.sorter().runOutLaneOrDefault()))) {
+            return CommandResult.error(ErrorCode.BAD_REQUEST, "dest '" + dest + "' is not an order lane of " + id + "; expected one of " + orderLaneIds());
+        }
+        return switch (orders.place(order, bags, dest, cmdId)) {
+            case PLACED -> {
+                log.info("{}: order {} placed with {} bags{}", id, order, bags.size(), dest == null ? "" : " for " + dest);
+                changed();
+                yield CommandResult.answer(Map.of("order", order, "bags", bags.size()));
+            }
+            case SAME_AGAIN -> CommandResult.answer(Map.of("order", order, "bags", bags.size()));
+            case CONFLICT -> CommandResult.error(ErrorCode.CONFLICT, "order " + order + " was already placed with other bags or another lane");
+            case BAG_IN_OTHER_ORDER -> CommandResult.error(ErrorCode.CONFLICT, "a bag of order " + order + " already belongs to another order");
+        };
+    }
+
+    CommandResult collect(String laneId, String cmdId) {
+        LaneState l = lanes.get(laneId);
+        if (l == null) return CommandResult.error(ErrorCode.BAD_REQUEST, "'" + laneId + "' is not a lane of " + id + "; expected one of " + lanes.keySet());
+        int n = l.bags.size();
+        String order = l.order;
+        l.bags.clear();
+        if (order != null) orders.release(order);
+        l.order = null;
+        events.emit(id, "lane-released", Map.of("lane", laneId), cmdId);
+        changed();
+        return CommandResult.answer(Map.of("lane", laneId, "bags", n));
+    }
+
+    List<String> orderLaneIds() {
+        return lanes.keySet().stream().filter(l -> !l.equals(cfg.sorter().runOutLaneOrDefault())).toList();
+    }
+
+    // ------------------------------------------------------------------ inputs (control thread)
+
+    private void onEstop(boolean active) {
+        if (active == estopActive) return;
+        estopActive = active;
+        Map<String, Object> f = Map.of("active", active);
+        if (active) {
+            estopLatched = true;
+            boolean wasMoving = running || starting || draining;
+            running = false;
+            starting = false;
+            draining = false;
+            if (startTimer != null) startTimer.cancel(false);
+            if (horn != null) horn.set(false);
+            sorter.halt(System.nanoTime(), this);
+            log.warn("{}: EMERGENCY STOP pressed{}; motion outputs off", id, wasMoving ? " while moving" : "");
+        } else {
+            safe.estopReleased();
+            log.warn("{}: emergency stop released; the line stays stopped until reset and start", id);
+        }
+        events.emit(id, "estop", f);
+        updateStatus();
+        changed();
+    }
+
+    private void onScan(StationState st, String code, long nanos) {
+        st.reads.add(new PendingRead(code, nanos));
+        while (st.reads.size() > 16) st.reads.poll();   // a scanner babbling must not grow memory
+        if (code == null) log.info("{}: no-read at {}", id, st.cfg.id());
+    }
+
+    private void onZoneEye(ZoneState z, boolean blocked, long nanos) {
+        z.eyeBlocked = blocked;
+        if (blocked) {
+            z.eyeBlockedSince = nanos;
+            z.expectingArrival = false;
+            z.motorOnNanos = 0;
+            if (z.bags.isEmpty()) {
+                z.bags.add(z.station != null ? induct(stations.get(z.station), nanos) : unknownItem(z.id));
+            }
+            TrackedBag head = z.bags.peek();
+            head.lastSeen = z.id;
+            if (z.scale != null) weigh(z.scale, head);
+        } else if (!z.bags.isEmpty()) {
+            TrackedBag b = z.bags.poll();
+            if (z.next != null) {
+                z.next.bags.add(b);
+                z.next.expectingArrival = true;
+                z.next.motorOnNanos = 0;
+                if (z.next.claimedBy == z) z.next.claimedBy = null;
+            } else {
+                sorter.incoming.add(b);
+                sorter.claimed = false;
+            }
+        }
+        applyOutputs();
+        changed();
+    }
+
+    private TrackedBag induct(StationState st, long nanos) {
+        // the newest read that is recent enough belongs to this bag; older ones are stale
+        long window = (long) (((st.zone.cfg.eyeAtMOrDefault() - st.cfg.scanAtMOrDefault()) / speed * 3 + 5) * 1e9);
+        PendingRead read = null;
+        while (!st.reads.isEmpty()) {
+            PendingRead r = st.reads.poll();
+            if (nanos - r.nanos <= window) {
+                read = r;
+                break;
+            }
+        }
+        TrackedBag b;
+        if (read == null || read.code == null) {
+            b = new TrackedBag("noread-" + st.cfg.id() + "-" + (++generatedIds), st.cfg.id(), true, false);
+            events.emit(id, "bag-noread", Map.of("station", st.cfg.id()));
+        } else {
+            b = new TrackedBag(read.code, st.cfg.id(), false, false);
+        }
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("bag", b.id);
+        f.put("order", b.noRead ? null : orders.orderOfBag(b.id).map(o -> o.id).orElse(null));
+        f.put("station", st.cfg.id());
+        events.emit(id, "bag-inducted", f);
+        return b;
+    }
+
+    private TrackedBag unknownItem(String where) {
+        TrackedBag b = new TrackedBag("unknown-" + where + "-" + (++generatedIds), null, false, true);
+        b.lastSeen = where;
+        log.warn("{}: an item nobody inducted appeared at {}; it goes to exception", id, where);
+        return b;
+    }
+
+    private void weigh(String scaleId, TrackedBag bag) {
+        peripherals.weigh(scaleId).whenComplete((r, err) -> post(() -> {
+            if (err != null) {
+                log.warn("{}: could not weigh {} on {}: {}", id, bag.id, scaleId, err.getMessage());
+                return;
+            }
+            bag.grams = r.grams();
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("grams", r.grams());
+            f.put("stable", r.stable());
+            f.put("bag", bag.id);
+            events.emit(scaleId, "weight", f);
+        }));
+    }
+
+    private void onSorterEye(boolean blocked, long nanos) {
+        sorter.entryBlocked = blocked;
+        if (blocked) {
+            sorter.entryRiseNanos = nanos;
+            TrackedBag b = sorter.incoming.poll();
+            if (b == null) b = unknownItem("sorter");
+            b.lastSeen = "sorter";
+            sorter.atEntry = b;
+        } else {
+            TrackedBag b = sorter.atEntry;
+            sorter.atEntry = null;
+            sorter.lastTailNanos = nanos;
+            if (b != null) {
+                double lengthM = Math.max(0.05, (nanos - sorter.entryRiseNanos) / 1e9 * speed);
+                route(b, lengthM, nanos);
+            }
+        }
+        applyOutputs();
+        changed();
+    }
+
+    /** Decides where a bag goes as its tail clears the sorter's entry eye, and fires the diverter in time. */
+    private void route(TrackedBag b, double lengthM, long tailNanos) {
+        String exception = cfg.sorter().runOutLaneOrDefault();
+        String dest = exception;
+        String reason = null;
+        if (b.unknownItem) {
+            reason = b.reason != null ? b.reason : "noread";
+        } else if (b.noRead) {
+            reason = "noread";
+        } else {
+            Optional<OrderBook.Order> order = orders.orderOfBag(b.id);
+            if (order.isEmpty()) {
+                reason = "no-order";
+            } else {
+                OrderBook.Order o = order.get();
+                LaneState lane = o.lane != null ? lanes.get(o.lane) : assignLane(o);
+                if (lane == null) {
+                    reason = "no-lane";
+                } else if (lane.full()) {
+                    reason = "lane-full";
+                } else {
+                    dest = lane.id;
+                }
+            }
+        }
+        b.dest = dest;
+        b.reason = reason;
+        LaneState target = lanes.get(dest);
+        target.inFlight.add(b);
+        DiverterState d = diverterFor(dest);
+        double centreM = cfg.sorter().entryEyeAtMOrDefault() + lengthM / 2;
+        SorterBelt.OnBelt ob = new SorterBelt.OnBelt(b, centreM, d, lengthM);
+        sorter.belt.add(ob);
+        sorter.schedule(ob, tailNanos, this);
+        // the bag must reach its lane eye: allow its whole trip at the slowest plausible speed, plus margin
+        double trip = cfg.sorter().lengthMOrDefault() - centreM;
+        b.deadlineNanos = tailNanos + (long) ((trip / (speed * (1 - SPEED_TOLERANCE)) + 5) * 1e9);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("bag", b.id);
+        f.put("dest", dest);
+        if (reason != null) f.put("reason", reason);
+        events.emit(id, "bag-diverted", f);
+    }
+
+    private LaneState assignLane(OrderBook.Order o) {
+        LaneState pick = null;
+        if (o.requestedDest != null) {
+            LaneState l = lanes.get(o.requestedDest);
+            if (l != null && l.order == null) pick = l;
+        } else {
+            for (String lid : orderLaneIds()) {
+                LaneState l = lanes.get(lid);
+                if (l.order == null && l.bags.isEmpty() && l.inFlight.isEmpty() && !l.fullEyeActive) {
+                    pick = l;
+                    break;
+                }
+            }
+        }
+        if (pick != null) {
+            pick.order = o.id;
+            o.lane = pick.id;
+            log.info("{}: order {} gets {}", id, o.id, pick.id);
+        }
+        return pick;
+    }
+
+    private DiverterState diverterFor(String lane) {
+        for (DiverterState d : diverters) if (d.cfg.lane().equals(lane)) return d;
+        return null;
+    }
+
+    private void onLaneEye(LaneState l) {
+        TrackedBag b = l.inFlight.poll();
+        if (b == null) {
+            log.warn("{}: {} saw a bag nobody sent there", id, l.id);
+            l.bags.add("unknown");
+            changed();
+            return;
+        }
+        sorter.belt.removeIf(ob -> ob.bag == b);
+        b.lastSeen = l.id;
+        l.bags.add(b.id);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("bag", b.id);
+        f.put("dest", l.id);
+        events.emit(id, "bag-arrived", f);
+        orders.orderOfBag(b.id).filter(o -> l.id.equals(o.lane)).ifPresent(o -> arrivedInOrderLane(o, b, l));
+        changed();
+    }
+
+    private void arrivedInOrderLane(OrderBook.Order o, TrackedBag b, LaneState l) {
+        o.arrived.add(b.id);
+        if (cfg.printer() != null) {
+            try {
+                String zpl = ZplLabel.bagLabel(o.id, b.id, l.id, Map.of());
+                peripherals.printLabel(cfg.printer(), "label-" + b.id, zpl, o.cmdId);
+            } catch (IllegalArgumentException e) {
+                log.warn("{}: no label for bag {}: {}", id, b.id, e.getMessage());
+            }
+        }
+        if (!o.complete && o.arrived.containsAll(o.bagIds())) {
+            o.complete = true;
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("order", o.id);
+            f.put("dest", l.id);
+            f.put("bags", o.bagIds());
+            events.emit(id, "order-complete", f, o.cmdId);
+            log.info("{}: order {} complete in {}", id, o.id, l.id);
+        }
+    }
+
+    private void onLaneFull(LaneState l, boolean active) {
+        l.fullEyeActive = active;
+        changed();
+    }
+
+    // ------------------------------------------------------------------ the periodic tick
+
+    private void tick() {
+        tickCount++;
+        long now = System.nanoTime();
+        if (heartbeat != null) {
+            heartbeatLevel = !heartbeatLevel;   // a live loop toggles; the watchdog relay drops motor power otherwise
+            heartbeat.set(heartbeatLevel);
+        }
+        checkJams(now);
+        checkLost(now);
+        if (draining && (sorter.belt.isEmpty() && sorter.incoming.isEmpty() && sorter.atEntry == null || now > drainDeadline)) {
+            draining = false;
+            sorter.halt(now, this);
+            applyOutputs();
+            events.emit(id, "stopped", Map.of("controlled", true), stopCmdId);
+            log.info("{}: stopped", id);
+            changed();
+        }
+        applyOutputs();
+        stackLight.show(running, starting, estopActive, estopLatched, !faults.isEmpty(), (tickCount / 10) % 2 == 0);
+    }
+
+    private void checkJams(long now) {
+        long sensorJam = (long) (cfg.sensorJamSOrDefault() * 1e9);
+        for (ZoneState z : zones.values()) {
+            if (z.jammed) continue;
+            if (z.motor.isActive()) {
+                z.motorOnNanos += TICK_MS * 1_000_000L;
+            }
+            boolean releasing = z.eyeBlocked && z.motor.isActive();
+            if (releasing && now - z.eyeBlockedSince > sensorJam) {
+                jam(z, "sensor");
+            } else if (z.expectingArrival && z.motorOnNanos > arrivalLimitNanos(z)) {
+                jam(z, "arrival");
+            }
+        }
+    }
+
+    private long arrivalLimitNanos(ZoneState z) {
+        return (long) ((z.cfg.eyeAtMOrDefault() / speed + cfg.arrivalJamMarginSOrDefault()) * 1e9);
+    }
+
+    private void jam(ZoneState z, String kind) {
+        z.jammed = true;
+        z.expectingArrival = false;
+        faults.add("jam " + z.id);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("zone", z.id);
+        f.put("cleared", false);
+        f.put("kind", kind);
+        events.emit(id, "jam", f);
+        log.warn("{}: {} jam in zone {}; zones feeding it hold, the rest drains; clear it and reset", id, kind, z.id);
+        updateStatus();
+        changed();
+    }
+
+    private void checkLost(long now) {
+        for (LaneState l : lanes.values()) {
+            Iterator<TrackedBag> it = l.inFlight.iterator();
+            while (it.hasNext()) {
+                TrackedBag b = it.next();
+                // only while the belt moves does the deadline mean anything
+                if (b.deadlineNanos > 0 && now > b.deadlineNanos && (running || draining)) {
+                    it.remove();
+                    sorter.belt.removeIf(ob -> ob.bag == b);
+                    Map<String, Object> f = new LinkedHashMap<>();
+                    f.put("bag", b.id);
+                    f.put("lastSeen", b.lastSeen);
+                    events.emit(id, "bag-lost", f);
+                    log.warn("{}: bag {} never reached {} (last seen at {})", id, b.id, l.id, b.lastSeen);
+                    orders.orderOfBag(b.id).ifPresent(o -> {
+                        Map<String, Object> of = new LinkedHashMap<>();
+                        of.put("order", o.id);
+                        of.put("dest", o.lane);
+                        of.put("missing", List.of(b.id));
+                        events.emit(id, "order-incomplete", of, o.cmdId);
+                    });
+                    changed();
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ zero-pressure accumulation
+
+    /**
+     * Recomputes every motor. A zone runs while the line runs, unless its head bag sits at its eye
+     * and the zone downstream cannot take it (occupied, claimed by the other branch of a merge, or
+     * jammed). At a merge the upstream zone that was not served last goes first.
+     */
+    void applyOutputs() {
+        boolean moving = running && !estopActive;
+        for (ZoneState z : zones.values()) {
+            boolean on = moving && !z.jammed;
+            if (on && z.eyeBlocked) {
+                on = mayRelease(z);
+            }
+            safe.set(z.motor, safe.indexOf(z.motor), on);
+        }
+        boolean sorterOn = (running || draining) && !estopActive;
+        if (sorterOn && !sorter.moving) sorter.resume(System.nanoTime(), this);
+        safe.set(sorterMotor, safe.indexOf(sorterMotor), sorterOn);
+    }
+
+    private boolean mayRelease(ZoneState z) {
+        ZoneState d = z.next;
+        if (d == null) {
+            if (sorter.claimed && sorter.claimant != z) return false;
+            long gap = (long) (cfg.sorter().minGapMOrDefault() / speed * 1e9);
+            boolean free = !sorter.entryBlocked && sorter.incoming.isEmpty()
+                    && System.nanoTime() - sorter.lastTailNanos >= gap;
+            if (free) {
+                sorter.claimed = true;
+                sorter.claimant = z;
+            }
+            return free || (sorter.claimed && sorter.claimant == z);
+        }
+        if (d.jammed || d.occupied()) return false;
+        if (d.claimedBy != null && d.claimedBy != z) return false;
+        if (d.claimedBy == null) {
+            // merge fairness: if another upstream zone is also waiting and this one went last, let it go first
+            for (ZoneState other : zones.values()) {
+                if (other != z && other.next == d && other.eyeBlocked && !other.jammed && d.lastGranted == z) return false;
+            }
+            d.claimedBy = z;
+            d.lastGranted = z;
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ state and helpers
+
+    private Map<String, Object> buildState() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("running", running);
+        m.put("starting", starting);
+        m.put("stopping", draining);
+        m.put("estop", estopActive);
+        m.put("estopLatched", estopLatched);
+        m.put("resetRequired", estopLatched || !faults.isEmpty());
+        m.put("faults", List.copyOf(faults));
+        m.put("speedMps", speed);
+        List<Map<String, Object>> zs = new ArrayList<>();
+        int inTransit = 0;
+        for (ZoneState z : zones.values()) {
+            Map<String, Object> zm = new LinkedHashMap<>();
+            zm.put("id", z.id);
+            zm.put("occupied", z.occupied());
+            zm.put("motor", z.motor.isActive());
+            zm.put("jammed", z.jammed);
+            zm.put("bags", z.bags.stream().map(b -> b.id).toList());
+            zs.add(zm);
+            inTransit += z.bags.size();
+        }
+        m.put("zones", zs);
+        inTransit += sorter.incoming.size() + sorter.belt.size() + (sorter.atEntry != null ? 1 : 0);
+        int inFlightNotOnBelt = 0;
+        for (LaneState l : lanes.values()) {
+            for (TrackedBag b : l.inFlight) if (sorter.belt.stream().noneMatch(ob -> ob.bag == b)) inFlightNotOnBelt++;
+        }
+        m.put("bagsInTransit", inTransit + inFlightNotOnBelt);
+        List<Map<String, Object>> ls = new ArrayList<>();
+        for (LaneState l : lanes.values()) {
+            Map<String, Object> lm = new LinkedHashMap<>();
+            lm.put("id", l.id);
+            lm.put("order", l.order);
+            lm.put("bags", List.copyOf(l.bags));
+            lm.put("full", l.full());
+            ls.add(lm);
+        }
+        m.put("lanes", ls);
+        m.put("orders", orders.all().stream().map(o -> {
+            Map<String, Object> om = new LinkedHashMap<>();
+            om.put("order", o.id);
+            om.put("lane", o.lane);
+            om.put("bags", o.bagIds());
+            om.put("arrived", List.copyOf(o.arrived));
+            om.put("complete", o.complete);
+            return om;
+        }).toList());
+        m.put("stackLight", stackLight.state());
+        m.put("io", gpio.connected() ? "connected" : "lost");
+        return m;
+    }
+
+    private void updateStatus() {
+        DeviceStatus s;
+        if (estopActive) s = DeviceStatus.fault("emergency stop is active");
+        else if (estopLatched) s = DeviceStatus.fault("reset needed after emergency stop");
+        else if (!faults.isEmpty()) s = DeviceStatus.fault(String.join(", ", faults));
+        else s = DeviceStatus.ONLINE;
+        if (!s.equals(status)) {
+            status = s;
+        }
+    }
+
+    private void changed() {
+        stateListener.stateChanged(id);
+    }
+
+    void post(Runnable r) {
+        try {
+            loop.execute(() -> guarded(r));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: inputs after close are of no interest
+        }
+    }
+
+    /** The control loop must survive anything: a failure becomes a fault with motion off, never a dead thread. */
+    private void guarded(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            log.error("{}: control loop error, stopping the line: {}", id, e.toString(), e);
+            running = false;
+            starting = false;
+            draining = false;
+            safe.allOff();
+            if (!faults.contains("internal error")) faults.add("internal error");
+            Map<String, Object> f = Map.of("reason", "internal error: " + e.getClass().getSimpleName());
+            events.emit(id, "fault", f);
+            updateStatus();
+            changed();
+        }
+    }
+
+    ScheduledThreadPoolExecutor loop() { return loop; }
+
+    double speed() { return speed; }
+
+    SafeOutputs safe() { return safe; }
+
+    // ------------------------------------------------------------------ small parts
+
+    record PendingRead(String code, long nanos) {}
+
+    static final class StationState {
+        final LineConfig.Station cfg;
+        final ZoneState zone;
+        final ArrayDeque<PendingRead> reads = new ArrayDeque<>();
+
+        StationState(LineConfig.Station cfg, ZoneState zone) {
+            this.cfg = cfg;
+            this.zone = zone;
+        }
+    }
+
+    static final class DiverterState {
+        final LineConfig.Diverter cfg;
+        final DigitalOut out;
+        int holds;   // bags currently needing it out; it retracts when none does
+
+        DiverterState(LineConfig.Diverter cfg, DigitalOut out) {
+            this.cfg = cfg;
+            this.out = out;
+        }
+    }
+
+    // diverter timing lives in SorterBelt; these give it what it needs
+    void diverterHold(DiverterState d, boolean hold) {
+        d.holds = Math.max(0, d.holds + (hold ? 1 : -1));
+        safe.set(d.out, safe.indexOf(d.out), d.holds > 0);
+    }
+
+    static double speedTolerance() { return SPEED_TOLERANCE; }
+
+    static long divertMarginNanos() { return DIVERT_MARGIN_NANOS; }
+}

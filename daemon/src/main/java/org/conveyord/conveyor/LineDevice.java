@@ -1,0 +1,99 @@
+package org.conveyord.conveyor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.conveyord.device.Command;
+import org.conveyord.device.CommandResult;
+import org.conveyord.device.Device;
+import org.conveyord.device.DeviceStatus;
+import org.conveyord.device.ErrorCode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The line as an MQTT device: checks each command's own fields, then hands it to the
+ * {@link LineController}'s loop. Replies mean "accepted"; what happens later is reported by events
+ * carrying the command id.
+ */
+public final class LineDevice implements Device {
+    private static final List<String> ACTIONS = List.of("start", "stop", "reset", "speed", "order", "collect");
+
+    private final LineController line;
+
+    public LineDevice(LineController line) {
+        this.line = line;
+    }
+
+    @Override public String id() { return line.id(); }
+
+    @Override public String kind() { return "line"; }
+
+    @Override public List<String> actions() { return ACTIONS; }
+
+    @Override public void start() { line.start(); }
+
+    @Override public void stop() { line.close(); }
+
+    @Override public DeviceStatus status() { return line.status(); }
+
+    @Override public Map<String, Object> state() { return line.snapshot(); }
+
+    @Override
+    public CompletionStage<CommandResult> handle(Command cmd) {
+        String by = cmd.by().orElse("operator");
+        return switch (cmd.action()) {
+            case "start" -> line.call(() -> line.requestStart(cmd.id(), by));
+            case "stop" -> line.call(() -> line.requestStop(cmd.id()));
+            case "reset" -> line.call(() -> line.requestReset(cmd.id(), false));
+            case "speed" -> {
+                JsonNode mps = cmd.params().get("mps");
+                if (mps == null || !mps.isNumber()) yield bad("speed needs \"mps\": a number of metres per second, e.g. {\"mps\":0.8}");
+                yield line.call(() -> line.requestSpeed(mps.asDouble()));
+            }
+            case "order" -> order(cmd);
+            case "collect" -> {
+                JsonNode lane = cmd.params().get("lane");
+                if (lane == null || !lane.isTextual()) yield bad("collect needs \"lane\": the lane the rider emptied, e.g. {\"lane\":\"lane-2\"}");
+                yield line.call(() -> line.collect(lane.asText(), cmd.id()));
+            }
+            default -> CompletableFuture.completedFuture(
+                    CommandResult.error(ErrorCode.UNKNOWN_ACTION, id() + " has no action '" + cmd.action() + "'; expected one of " + ACTIONS));
+        };
+    }
+
+    private CompletionStage<CommandResult> order(Command cmd) {
+        JsonNode order = cmd.params().get("order");
+        if (order == null || !order.isTextual() || order.asText().isEmpty() || order.asText().length() > 64) {
+            return bad("order needs \"order\": the order id, 1-64 characters");
+        }
+        JsonNode bags = cmd.params().get("bags");
+        if (bags == null || !bags.isArray() || bags.isEmpty()) {
+            return bad("order needs \"bags\": a non-empty list of bag ids or {\"bag\":…,\"grams\":…}");
+        }
+        List<OrderBook.OrderBag> list = new ArrayList<>();
+        for (JsonNode b : bags) {
+            if (b.isTextual() && !b.asText().isEmpty() && b.asText().length() <= 64) {
+                list.add(new OrderBook.OrderBag(b.asText(), null));
+            } else if (b.isObject() && b.path("bag").isTextual() && !b.path("bag").asText().isEmpty()
+                    && (b.get("grams") == null || b.get("grams").isNumber())) {
+                list.add(new OrderBook.OrderBag(b.get("bag").asText(), b.get("grams") == null ? null : b.get("grams").asDouble()));
+            } else {
+                return bad("order bag entries must be bag ids (strings) or {\"bag\":\"B-1\",\"grams\":1200}");
+            }
+        }
+        if (list.stream().map(OrderBook.OrderBag::bag).distinct().count() != list.size()) {
+            return bad("order " + order.asText() + " lists a bag twice");
+        }
+        JsonNode dest = cmd.params().get("dest");
+        if (dest != null && !dest.isNull() && !dest.isTextual()) return bad("\"dest\" must be a lane id, e.g. \"lane-2\"");
+        String d = dest == null || dest.isNull() ? null : dest.asText();
+        return line.call(() -> line.placeOrder(order.asText(), list, d, cmd.id()));
+    }
+
+    private static CompletionStage<CommandResult> bad(String message) {
+        return CompletableFuture.completedFuture(CommandResult.error(ErrorCode.BAD_REQUEST, message));
+    }
+}

@@ -1,0 +1,37 @@
+package org.conveyord.conveyor;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the line needs from the other devices (scanners at stations, the weigh-zone scale, the label
+ * printer), kept as a small port so the line does not depend on device classes; the wiring adapts.
+ */
+public interface LinePeripherals {
+
+    /** A station scanner's result: the code, or null for a no-read; nanos on the System.nanoTime scale. */
+    interface ScanHandler {
+        void scanned(String codeOrNull, long nanos);
+    }
+
+    record Reading(double grams, boolean stable) {}
+
+    /** Registers for reads of scanner {@code scannerId}; unknown ids are ignored. */
+    void onScan(String scannerId, ScanHandler handler);
+
+    /** Reads scale {@code scaleId} now (bounded by the scale's own timeout). */
+    CompletionStage<Reading> weigh(String scaleId);
+
+    /** Queues a label on printer {@code printerId}. */
+    void printLabel(String printerId, String job, String zpl, String cmdId);
+
+    LinePeripherals NONE = new LinePeripherals() {
+        @Override public void onScan(String scannerId, ScanHandler handler) { }
+
+        @Override
+        public CompletionStage<Reading> weigh(String scaleId) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no scale"));
+        }
+
+        @Override public void printLabel(String printerId, String job, String zpl, String cmdId) { }
+    };
+}

@@ -1,0 +1,65 @@
+package org.conveyord.conveyor;
+
+import org.conveyord.hal.DigitalOut;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The gate every motion output goes through. While the e-stop input is active nothing that moves
+ * can be switched on, and {@link #estop()} switches everything that moves off at once from the
+ * thread that saw the edge, without waiting for the control loop. One lock makes "check e-stop,
+ * then switch on" atomic against the e-stop edge.
+ */
+final class SafeOutputs {
+    private final Object lock = new Object();
+    private final List<DigitalOut> motion = new ArrayList<>();
+    private final boolean[] last;
+    private boolean estop;
+
+    SafeOutputs(List<DigitalOut> motionOutputs) {
+        motion.addAll(motionOutputs);
+        last = new boolean[motion.size()];
+    }
+
+    /** Switches a motion output; refused (kept off) while the e-stop is active. Writes only on change. */
+    void set(DigitalOut out, int index, boolean on) {
+        synchronized (lock) {
+            boolean v = on && !estop;
+            if (last[index] != v) {
+                out.set(v);
+                last[index] = v;
+            }
+        }
+    }
+
+    /** Called from the GPIO thread at the e-stop edge. */
+    void estop() {
+        synchronized (lock) {
+            estop = true;
+            for (int i = 0; i < motion.size(); i++) {
+                motion.get(i).set(false);
+                last[i] = false;
+            }
+        }
+    }
+
+    void estopReleased() {
+        synchronized (lock) {
+            estop = false;
+        }
+    }
+
+    void allOff() {
+        synchronized (lock) {
+            for (int i = 0; i < motion.size(); i++) {
+                motion.get(i).set(false);
+                last[i] = false;
+            }
+        }
+    }
+
+    int indexOf(DigitalOut out) {
+        return motion.indexOf(out);
+    }
+}

@@ -1,0 +1,106 @@
+package org.conveyord.conveyor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Bags on the sorter belt, tracked by position, and the diverter timing for each. The belt never
+ * accumulates: a bag's centre advances at belt speed while the belt runs. Each bag bound for a lane
+ * gets its diverter fully out before the earliest moment its centre can reach the divert point and
+ * keeps it out until the latest (belt slip widens the window), so the decision is robust without
+ * a second eye. When the belt stops (stop, e-stop) positions freeze and timers are re-planned on
+ * restart. Control thread only.
+ */
+final class SorterBelt {
+
+    static final class OnBelt {
+        final TrackedBag bag;
+        final LineController.DiverterState diverter;   // null: runs off the end into the run-out lane
+        final double lengthM;
+        double centreM;          // at refNanos
+        long refNanos;
+        ScheduledFuture<?> fire;
+        ScheduledFuture<?> retract;
+        boolean holding;         // this bag currently holds its diverter out
+        boolean done;            // its divert window has passed
+
+        OnBelt(TrackedBag bag, double centreM, LineController.DiverterState diverter, double lengthM) {
+            this.bag = bag;
+            this.centreM = centreM;
+            this.diverter = diverter;
+            this.lengthM = lengthM;
+        }
+    }
+
+    final ArrayDeque<TrackedBag> incoming = new ArrayDeque<>();   // released by the last zone, not yet at the entry eye
+    final List<OnBelt> belt = new ArrayList<>();
+    TrackedBag atEntry;
+    boolean entryBlocked;
+    long entryRiseNanos;
+    long lastTailNanos;
+    boolean claimed;
+    ZoneState claimant;
+    boolean moving;
+
+    void schedule(OnBelt ob, long refNanos, LineController c) {
+        ob.refNanos = refNanos;
+        if (!moving || ob.diverter == null || ob.done) return;
+        double v = c.speed();
+        double tol = LineController.speedTolerance();
+        double toGo = ob.diverter.cfg.atM() - ob.centreM;
+        long now = System.nanoTime();
+        long early = refNanos + (long) (toGo / (v * (1 + tol)) * 1e9);
+        long late = refNanos + (long) (toGo / (v * (1 - tol)) * 1e9);
+        long fireAt = early - ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L - LineController.divertMarginNanos();
+        long retractAt = late + LineController.divertMarginNanos();
+        if (retractAt <= now) {
+            ob.done = true;
+            return;
+        }
+        ob.fire = c.loop().schedule(() -> c.post(() -> hold(ob, c)), Math.max(0, fireAt - now), TimeUnit.NANOSECONDS);
+        ob.retract = c.loop().schedule(() -> c.post(() -> release(ob, c)), retractAt - now, TimeUnit.NANOSECONDS);
+    }
+
+    private void hold(OnBelt ob, LineController c) {
+        if (ob.holding || ob.done || !moving) return;
+        ob.holding = true;
+        c.diverterHold(ob.diverter, true);
+    }
+
+    private void release(OnBelt ob, LineController c) {
+        if (ob.holding) {
+            ob.holding = false;
+            c.diverterHold(ob.diverter, false);
+        }
+        ob.done = true;
+    }
+
+    /** The belt stopped: freeze every position, cancel timers, pull diverters back. */
+    void halt(long now, LineController c) {
+        if (!moving) return;
+        moving = false;
+        double v = c.speed();
+        for (OnBelt ob : belt) {
+            ob.centreM += v * Math.max(0, now - ob.refNanos) / 1e9;
+            ob.refNanos = now;
+            if (ob.fire != null) ob.fire.cancel(false);
+            if (ob.retract != null) ob.retract.cancel(false);
+            if (ob.holding) {
+                ob.holding = false;
+                c.diverterHold(ob.diverter, false);
+            }
+        }
+    }
+
+    /** The belt starts (again): re-plan every divert from the frozen positions. */
+    void resume(long now, LineController c) {
+        if (moving) return;
+        moving = true;
+        for (OnBelt ob : belt) {
+            schedule(ob, now, c);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package org.conveyord.conveyor;
+
+import org.conveyord.config.LineConfig;
+import org.conveyord.hal.DigitalIn;
+import org.conveyord.hal.DigitalOut;
+
+import java.util.ArrayDeque;
+
+/**
+ * One accumulation zone at run time: its bags in order (head = nearest the eye), its eye, its motor.
+ * Owned by the control thread.
+ */
+final class ZoneState {
+    final LineConfig.Zone cfg;
+    final String id;
+    final DigitalOut motor;
+    final DigitalIn eye;
+    final ArrayDeque<TrackedBag> bags = new ArrayDeque<>();
+    ZoneState next;                 // null: feeds the sorter
+    String station;                 // station inducting here, or null
+    String scale;                   // scale under this zone, or null
+    boolean eyeBlocked;
+    long eyeBlockedSince;           // nanos
+    ZoneState claimedBy;            // the upstream zone allowed to release into this one
+    ZoneState lastGranted;          // merge fairness: the upstream zone served last
+    boolean jammed;
+    long motorOnNanos;              // motor-on time accumulated since the head bag was released to us
+    boolean expectingArrival;
+
+    ZoneState(LineConfig.Zone cfg, DigitalOut motor, DigitalIn eye) {
+        this.cfg = cfg;
+        this.id = cfg.id();
+        this.motor = motor;
+        this.eye = eye;
+    }
+
+    boolean occupied() {
+        return !bags.isEmpty() || eyeBlocked;
+    }
+}
