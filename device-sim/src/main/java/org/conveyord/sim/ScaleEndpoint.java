@@ -1,0 +1,145 @@
+package org.conveyord.sim;
+
+import org.conveyord.protocol.framing.LineFramer;
+import org.conveyord.protocol.mtsics.MtSicsCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * A Mettler Toledo scale speaking MT-SICS on TCP. Gross weight = grams of the bags whose centre is on
+ * its weigh zone (from the physics) + noise; replies are net of zero and tare, in grams with one
+ * decimal. A reading is unstable while noise is set or a bag on the scale moves.
+ *
+ * <p>Threading: requests are answered on the connection's reader thread; {@code S}, {@code T} and
+ * {@code Z} block that thread while they wait for stability (up to {@link #STABLE_WAIT_NANOS}).
+ * Settings are volatile fields written by MQTT/API threads.
+ */
+final class ScaleEndpoint extends TcpEndpoint {
+
+    private static final Logger log = LoggerFactory.getLogger(ScaleEndpoint.class);
+    static final long STABLE_WAIT_NANOS = 3_000_000_000L;
+    private static final int DECIMALS = 1;
+
+    private final String scaleId;
+    private final Supplier<LineWorld.ScaleLoad> load;
+    private final Random random;
+    private final Map<Connection, LineFramer> framers = new ConcurrentHashMap<>();
+    private volatile double noiseGrams;
+    private volatile double tareGrams;
+    private volatile double zeroGrams;
+
+    ScaleEndpoint(String scaleId, String host, int port, Supplier<LineWorld.ScaleLoad> load, long seed) {
+        super(scaleId, host, port);
+        this.scaleId = scaleId;
+        this.load = load;
+        this.random = new Random(seed);
+    }
+
+    void setNoise(double grams) {
+        noiseGrams = Math.max(0, grams);
+        log.info("{}: noise set to +-{} g", scaleId, noiseGrams);
+    }
+
+    @Override
+    protected void onBytes(Connection c, byte[] buf, int len) {
+        // requests end in CR LF; cut on LF and strip, so a bare LF from a terminal works too
+        framers.computeIfAbsent(c, k -> new LineFramer("\n", MtSicsCodec.MAX_LINE_BYTES, line -> answer(c, line),
+                () -> c.send(MtSicsCodec.toWire("ES")))).feed(buf, 0, len);
+    }
+
+    @Override
+    protected void onDisconnect(Connection c) {
+        framers.remove(c);
+    }
+
+    private record Reading(double gross, boolean stable) {}
+
+    private Reading read() {
+        LineWorld.ScaleLoad l = load.get();
+        double noise = noiseGrams;
+        double n = noise > 0 ? (random.nextDouble() * 2 - 1) * noise : 0;
+        return new Reading(l.grams() + n, noise <= 0 && !l.moving());
+    }
+
+    private Optional<Reading> waitStable() {
+        long until = System.nanoTime() + STABLE_WAIT_NANOS;
+        while (true) {
+            Reading r = read();
+            if (r.stable()) return Optional.of(r);
+            if (System.nanoTime() - until > 0) return Optional.empty();
+            LockSupport.parkNanos(20_000_000L);
+        }
+    }
+
+    private double net(Reading r) {
+        return r.gross() - zeroGrams - tareGrams;
+    }
+
+    private void answer(Connection c, String line) {
+        var parsed = MtSicsCodec.parseRequest(line);
+        if (parsed.isEmpty()) {
+            if (!line.isBlank()) log.info("{}: unknown request '{}', answering ES", scaleId, line.strip());
+            c.send(MtSicsCodec.toWire("ES"));
+            return;
+        }
+        String reply = switch (parsed.get().request()) {
+            case S -> waitStable().map(r -> MtSicsCodec.formatWeight("S", 'S', net(r), DECIMALS, "g"))
+                    .orElse(MtSicsCodec.formatStatusOnly("S", "I"));
+            case SI -> {
+                Reading r = read();
+                yield MtSicsCodec.formatWeight("S", r.stable() ? 'S' : 'D', net(r), DECIMALS, "g");
+            }
+            case T -> waitStable().map(r -> {
+                tareGrams = r.gross() - zeroGrams;
+                return MtSicsCodec.formatWeight("T", 'S', tareGrams, DECIMALS, "g");
+            }).orElse(MtSicsCodec.formatStatusOnly("T", "I"));
+            case TA -> taQueryOrSet(parsed.get().argument());
+            case TAC -> {
+                tareGrams = 0;
+                yield MtSicsCodec.formatStatusOnly("TAC", "A");
+            }
+            case Z -> waitStable().map(r -> {
+                zeroGrams = r.gross();
+                return MtSicsCodec.formatStatusOnly("Z", "A");
+            }).orElse(MtSicsCodec.formatStatusOnly("Z", "I"));
+            case ZI -> {
+                Reading r = read();
+                zeroGrams = r.gross();
+                yield MtSicsCodec.formatStatusOnly("ZI", r.stable() ? "S" : "D");
+            }
+            case RESET -> {
+                tareGrams = 0;
+                yield MtSicsCodec.formatText("I4", "A", serial());
+            }
+            case I4 -> MtSicsCodec.formatText("I4", "A", serial());
+            case SIR -> "ES"; // repeated output is not simulated
+        };
+        c.send(MtSicsCodec.toWire(reply));
+    }
+
+    private String taQueryOrSet(String arg) {
+        if (!arg.isEmpty()) {
+            String[] t = arg.split("\\s+");
+            try {
+                double v = Double.parseDouble(t[0]);
+                var grams = MtSicsCodec.toGrams(v, t.length > 1 ? t[1] : "g");
+                if (grams.isEmpty()) return MtSicsCodec.formatStatusOnly("TA", "L");
+                tareGrams = grams.getAsDouble();
+            } catch (NumberFormatException e) {
+                return MtSicsCodec.formatStatusOnly("TA", "L");
+            }
+        }
+        return MtSicsCodec.formatWeight("TA", 'A', tareGrams, DECIMALS, "g");
+    }
+
+    private String serial() {
+        return "SIM" + Math.abs(scaleId.hashCode() % 10_000_000);
+    }
+}
