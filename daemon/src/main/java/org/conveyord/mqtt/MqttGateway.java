@@ -1,0 +1,811 @@
+package org.conveyord.mqtt;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.conveyord.config.ConveyordConfig;
+import org.conveyord.config.MqttConfig;
+import org.conveyord.device.Command;
+import org.conveyord.device.CommandResult;
+import org.conveyord.device.Device;
+import org.conveyord.device.DeviceStatus;
+import org.conveyord.device.ErrorCode;
+import org.conveyord.device.EventSink;
+import org.conveyord.ops.BuildInfo;
+import org.conveyord.ops.ClockSyncProbe;
+import org.conveyord.ops.NodeDevice;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The daemon's MQTT side, implementing mqtt-api.md: status, state, events, commands and replies,
+ * telemetry. Threading: all of its own work runs on one thread ("mqtt-gateway"), so connection,
+ * outbox cursor, coalescer and command bookkeeping need no locks. The entry points other threads call
+ * ({@link #events()}, {@link #stateListener()}, transport callbacks) only append, mark or hand over,
+ * and never block on I/O. The shared {@code scheduler} only triggers periodic work, which then hops
+ * onto the gateway thread.
+ */
+public final class MqttGateway {
+
+    private static final Logger log = LoggerFactory.getLogger(MqttGateway.class);
+
+    public static final int CONTRACT = 1;
+    static final Set<String> MOTION_ACTIONS = Set.of("start", "reset", "speed", "jog");
+    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final Duration STATE_MIN_INTERVAL = Duration.ofMillis(100);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration REPLY_TTL = Duration.ofSeconds(60);
+    private static final Duration STALE_STATE_WINDOW = Duration.ofSeconds(1);
+    private static final Duration KICK_WINDOW = Duration.ofSeconds(5);
+    private static final int KICKS_BEFORE_ERROR = 3;
+    private static final int WINDOW = 200;
+    private static final int OUTBOX_CAPACITY = 50_000;
+
+    private final ConveyordConfig cfg;
+    private final MqttConfig mqtt;
+    private final String configSha256;
+    private final BuildInfo build;
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
+    private final String base;
+    private final String clientId;
+    private final String bootId = UUID.randomUUID().toString();
+    private final Instant started;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final ReplyJson replies = new ReplyJson(mapper);
+    private final NodeDevice node;
+    private final ClockSyncProbe clockProbe = new ClockSyncProbe();
+    private final Function<PahoMqttTransport.Options, MqttTransport> transportFactory;
+
+    private final ScheduledExecutorService loop;
+    private final ExecutorService io;
+    private final SeqStore seqStore;
+    private final Outbox outbox;
+    private final CommandReplyCache replyCache;
+
+    // written by register() before start(), read anywhere: copy-on-write
+    private volatile Map<String, Device> devices = Map.of();
+
+    // events: seq assignment and outbox append happen together, so the outbox is in seq order
+    private final Object eventLock = new Object();
+    private long droppedFrom = -1;
+    private long droppedTo = -1;
+
+    private final Set<String> dirtyStates = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean startedOnce = new AtomicBoolean();
+    private volatile boolean clockSynced;
+    private volatile boolean connected;
+    private final AtomicLong eventsSent = new AtomicLong();
+    private final AtomicLong commandsHandled = new AtomicLong();
+    private final AtomicLong statePublishes = new AtomicLong();
+    private volatile int connectFailures;
+
+    // gateway thread only
+    private MqttTransport transport;
+    private final ReconnectBackoff backoff = ReconnectBackoff.standard();
+    private int generation;
+    private long connectedAtNanos;
+    private int quickDrops;
+    private boolean firstConnectDone;
+    private long cursor;
+    private int inFlight;
+    private String lastStatusKey = "";
+    private final Map<String, Long> lastStatePublishNanos = new HashMap<>();
+    private final Map<String, Pending> pending = new HashMap<>();
+    private Set<String> retainedStateTopics; // non-null while collecting stale state/* after the first connect
+    private CompletableFuture<Void> drained;
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+
+    private record Pending(String canonical, CompletableFuture<byte[]> reply) {}
+
+    public MqttGateway(ConveyordConfig cfg, String configSha256, BuildInfo build, ScheduledExecutorService scheduler,
+                       Clock clock) {
+        this(cfg, configSha256, build, scheduler, clock, PahoMqttTransport::new);
+    }
+
+    /** @param transportFactory the seam for another client library or for TLS socket factories */
+    MqttGateway(ConveyordConfig cfg, String configSha256, BuildInfo build, ScheduledExecutorService scheduler,
+                Clock clock, Function<PahoMqttTransport.Options, MqttTransport> transportFactory) {
+        this.cfg = cfg;
+        this.mqtt = cfg.mqttOrDefault();
+        this.configSha256 = configSha256;
+        this.build = build;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.transportFactory = transportFactory;
+        this.base = cfg.mqttBase();
+        this.clientId = mqtt.prefixOrDefault() + "-" + cfg.site() + "-" + cfg.node();
+        this.started = clock.instant();
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> daemonThread(r, "mqtt-gateway"));
+        this.io = Executors.newSingleThreadExecutor(r -> daemonThread(r, "mqtt-io"));
+        Path stateDir = cfg.stateDirOrDefault();
+        try {
+            this.seqStore = SeqStore.open(stateDir, 1000, io);
+            this.replyCache = CommandReplyCache.open(stateDir, clock, Duration.ofHours(24), 10_000);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use the state directory " + stateDir.toAbsolutePath()
+                    + " (" + e.getMessage() + "); it must be writable by the daemon (config key stateDir)", e);
+        }
+        this.outbox = new InMemoryOutbox(OUTBOX_CAPACITY, this::onOutboxDrop);
+        this.node = new NodeDevice(build, bootId, clock, () -> List.copyOf(devices.values()));
+        register(node);
+    }
+
+    private static Thread daemonThread(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    // ------------------------------------------------------------------ public API
+
+    public EventSink events() { return this::emit; }
+
+    public Device.StateListener stateListener() { return this::stateChanged; }
+
+    /** Before {@link #start()}: each configured device (the node device is registered already). */
+    public synchronized void register(Device d) {
+        if (devices.containsKey(d.id())) throw new IllegalArgumentException("device '" + d.id() + "' is registered twice");
+        Map<String, Device> copy = new LinkedHashMap<>(devices);
+        copy.put(d.id(), d);
+        devices = java.util.Collections.unmodifiableMap(copy);
+    }
+
+    /** Returns at once; connects in the background and keeps reconnecting until {@link #stop()}. */
+    public void start() {
+        if (!startedOnce.compareAndSet(false, true)) return;
+        String url = mqtt.url() == null ? MqttConfig.defaults().url() : mqtt.url();
+        if (url.startsWith("ssl://")) {
+            String msg = "mqtt.url " + url + " asks for TLS, which this build does not support yet; use a tcp:// broker"
+                    + " URL on a trusted network (TLS goes through PahoMqttTransport's SocketFactory seam)";
+            log.error(msg);
+            throw new IllegalStateException(msg);
+        }
+        String user = null;
+        char[] password = null;
+        if (mqtt.credentialsFile() != null) {
+            Path f = Path.of(mqtt.credentialsFile());
+            try {
+                List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+                if (lines.size() < 2 || lines.get(0).isBlank()) {
+                    throw new IllegalStateException("mqtt.credentialsFile " + f + " must hold the username on line 1 and the password on line 2");
+                }
+                user = lines.get(0).strip();
+                password = lines.get(1).strip().toCharArray();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read mqtt.credentialsFile " + f + ": " + e.getClass().getSimpleName(), e);
+            }
+        }
+        byte[] will = statusJson("offline");
+        transport = transportFactory.apply(new PahoMqttTransport.Options(url, clientId, mqtt.keepAliveSOrDefault(),
+                base + "/status", will, user, password, 1000));
+        transport.setListener(new MqttTransport.Listener() {
+            @Override
+            public void messageArrived(String topic, byte[] payload, boolean retained) {
+                hop(() -> onMessage(topic, payload, retained));
+            }
+
+            @Override
+            public void connectionLost(Throwable cause) {
+                hop(() -> onConnectionLost(cause));
+            }
+        });
+        log.info("MQTT gateway {} (version {}, commit {}, bootId {}) connecting to {} as {}", base, build.version(),
+                build.commit(), bootId, url, clientId);
+        io.execute(this::checkClock);
+        int telemetryS = Math.max(1, mqtt.telemetryIntervalSOrDefault());
+        timers.add(scheduler.scheduleAtFixedRate(() -> hop(this::publishTelemetry), telemetryS, telemetryS, TimeUnit.SECONDS));
+        timers.add(scheduler.scheduleAtFixedRate(() -> io.execute(this::checkClock), 60, 60, TimeUnit.SECONDS));
+        timers.add(scheduler.scheduleAtFixedRate(() -> hop(() -> publishStatus(false)), 1, 1, TimeUnit.SECONDS));
+        hop(this::attemptConnect);
+    }
+
+    public boolean isConnected() { return connected; }
+
+    /**
+     * Emits {@code node/stopping}, publishes the retained status "offline", waits up to ~2 s for the
+     * outbox to drain, then disconnects (with DISCONNECT, so the broker keeps our offline status
+     * rather than the Will). Idempotent; blocks the caller for at most ~3 s.
+     */
+    public void stop() {
+        if (!stopping.compareAndSet(false, true)) return;
+        emit(NodeDevice.ID, "stopping", Map.of(), null);
+        timers.forEach(t -> t.cancel(false));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        CompletableFuture<CompletableFuture<Void>> offline = new CompletableFuture<>();
+        CompletableFuture<Void> drain = new CompletableFuture<>();
+        try {
+            loop.execute(() -> {
+                if (connected) {
+                    offline.complete(transport.publish(base + "/status", statusJson("offline"), 1, true));
+                    drained = drain;
+                    pump();
+                    if (outbox.size() == 0) drain.complete(null);
+                } else {
+                    offline.complete(CompletableFuture.completedFuture(null));
+                    drain.complete(null);
+                }
+            });
+            offline.get(2, TimeUnit.SECONDS).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            drain.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            log.warn("MQTT stop: {} messages not acknowledged within 2 s; they are lost with this in-memory outbox", outbox.size());
+        } catch (Exception e) {
+            log.warn("MQTT stop: could not publish the offline status: {}", e.toString());
+        }
+        try {
+            loop.submit(() -> {
+                connected = false;
+                generation++;
+                if (transport != null) {
+                    transport.disconnect(500);
+                    transport.close();
+                }
+            }).get(3, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("MQTT stop: disconnect did not finish cleanly: {}", e.toString());
+        }
+        loop.shutdownNow();
+        io.shutdown();
+        replyCache.close();
+        log.info("MQTT gateway {} stopped; last event seq {}", base, seqStore.last());
+    }
+
+    /** Drops the TCP connection without DISCONNECT, so the broker publishes the Will; then reconnects as after a network cut. */
+    public void killConnectionForTest() {
+        hop(() -> {
+            if (transport == null) return;
+            transport.dropConnection();
+            onConnectionLost(new IOException("connection dropped on purpose (killConnectionForTest)"));
+        });
+    }
+
+    /** {@code <prefix>/<site>/<node>}. */
+    public String base() { return base; }
+
+    public String bootId() { return bootId; }
+
+    /** How many retained {@code state/*} messages were published so far (telemetry and tests). */
+    public long statePublishes() { return statePublishes.get(); }
+
+    /** Failed connect attempts since the last success (tests wait on it to line up an outage). */
+    int connectFailures() { return connectFailures; }
+
+    // ------------------------------------------------------------------ events
+
+    private long emit(String device, String type, Map<String, Object> fields, String cmdId) {
+        long seq;
+        synchronized (eventLock) {
+            seq = seqStore.next();
+            ObjectNode n = mapper.createObjectNode();
+            n.put("id", cfg.node() + "-" + bootId.substring(0, 8) + "-" + seq);
+            n.put("seq", seq);
+            n.put("ts", TS.format(clock.instant()));
+            n.put("device", device);
+            n.put("type", type);
+            if (fields != null) fields.forEach((k, v) -> n.set(k, mapper.valueToTree(v)));
+            if (cmdId != null) n.put("cmdId", cmdId);
+            byte[] payload;
+            try {
+                payload = mapper.writeValueAsBytes(n);
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("event " + device + "/" + type + " has fields JSON cannot hold: " + e.getMessage(), e);
+            }
+            outbox.append(base + "/event/" + device + "/" + type, payload, null);
+        }
+        hop(this::pump);
+        return seq;
+    }
+
+    /** Called by the outbox at its cap, inside {@link #emit}'s lock. */
+    private void onOutboxDrop(Outbox.Entry e) {
+        if (!e.topic().startsWith(base + "/event/")) return;
+        try {
+            long seq = mapper.readTree(e.payload()).path("seq").asLong(-1);
+            if (droppedFrom < 0) droppedFrom = seq;
+            droppedTo = seq;
+        } catch (IOException ex) {
+            return;
+        }
+        hop(this::reportDrops);
+    }
+
+    private void reportDrops() {
+        long from;
+        long to;
+        synchronized (eventLock) {
+            if (droppedFrom < 0) return;
+            from = droppedFrom;
+            to = droppedTo;
+            droppedFrom = droppedTo = -1;
+        }
+        log.error("Outbox full ({} messages): dropped events seq {}..{}", OUTBOX_CAPACITY, from, to);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("fromSeq", from);
+        f.put("toSeq", to);
+        emit(NodeDevice.ID, "events-dropped", f, null);
+    }
+
+    /** Sends outbox entries in order, at most {@link #WINDOW} unacknowledged at a time. Gateway thread. */
+    private void pump() {
+        if (!connected) return;
+        Instant now = clock.instant();
+        while (inFlight < WINDOW) {
+            List<Outbox.Entry> batch = outbox.after(cursor, WINDOW - inFlight);
+            if (batch.isEmpty()) break;
+            for (Outbox.Entry e : batch) {
+                cursor = e.id();
+                if (e.expired(now)) {
+                    outbox.remove(e.id());
+                    continue;
+                }
+                inFlight++;
+                int gen = generation;
+                transport.publish(e.topic(), e.payload(), 1, false)
+                        .whenComplete((v, err) -> hop(() -> onPublished(gen, e, err)));
+            }
+        }
+        checkDrained();
+    }
+
+    private void onPublished(int gen, Outbox.Entry e, Throwable err) {
+        if (err == null) {
+            outbox.remove(e.id());
+            if (e.topic().startsWith(base + "/event/")) eventsSent.incrementAndGet();
+        }
+        if (gen != generation) return;
+        inFlight--;
+        if (err != null) {
+            // Not a lost connection (that is reported separately): restart the session so the
+            // outbox is resent from its first unacknowledged entry, keeping seq order.
+            log.warn("MQTT publish on {} failed: {}; reconnecting to resend in order", e.topic(), err.toString());
+            transport.dropConnection();
+            onConnectionLost(err);
+            return;
+        }
+        pump();
+    }
+
+    private void checkDrained() {
+        if (drained != null && outbox.size() == 0) drained.complete(null);
+    }
+
+    // ------------------------------------------------------------------ state
+
+    private void stateChanged(String deviceId) {
+        if (!devices.containsKey(deviceId)) {
+            log.debug("stateChanged for unregistered device {}", deviceId);
+            return;
+        }
+        if (dirtyStates.add(deviceId)) hop(() -> scheduleStateFlush(deviceId));
+    }
+
+    private void scheduleStateFlush(String id) {
+        Long last = lastStatePublishNanos.get(id);
+        long wait = last == null ? 0 : last + STATE_MIN_INTERVAL.toNanos() - System.nanoTime();
+        if (wait <= 0) {
+            flushState(id);
+        } else {
+            try {
+                loop.schedule(() -> flushState(id), wait, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // stopping
+            }
+        }
+    }
+
+    private void flushState(String id) {
+        if (!dirtyStates.remove(id)) return;
+        if (!connected) return; // republished in full on connect
+        Device d = devices.get(id);
+        if (d == null) return;
+        publishState(d);
+        publishStatus(false);
+    }
+
+    private void publishState(Device d) {
+        long asOfSeq = seqStore.last(); // before the snapshot: the state reflects at least the events up to here
+        Map<String, Object> snapshot;
+        DeviceStatus st;
+        try {
+            snapshot = d.state();
+            st = d.status();
+        } catch (RuntimeException e) {
+            log.error("Device {} failed to give its state ({}); state/{} not published", d.id(), e.toString(), d.id());
+            return;
+        }
+        ObjectNode n = mapper.createObjectNode();
+        if (snapshot != null) snapshot.forEach((k, v) -> n.set(k, mapper.valueToTree(v)));
+        n.put("asOfSeq", asOfSeq);
+        ObjectNode s = n.putObject("status");
+        s.put("state", st.state().name());
+        s.put("reason", st.reason() == null ? "" : st.reason());
+        lastStatePublishNanos.put(d.id(), System.nanoTime());
+        statePublishes.incrementAndGet();
+        transport.publish(base + "/state/" + d.id(), n.toString().getBytes(StandardCharsets.UTF_8), 1, true);
+    }
+
+    // ------------------------------------------------------------------ status and telemetry
+
+    private String statusState() {
+        for (Device d : devices.values()) {
+            DeviceStatus st;
+            try {
+                st = d.status();
+            } catch (RuntimeException e) {
+                return "degraded";
+            }
+            if (st == null || !st.isOnline()) return "degraded";
+        }
+        return outbox.size() >= OUTBOX_CAPACITY * 8 / 10 ? "degraded" : "online";
+    }
+
+    private byte[] statusJson(String state) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("state", state);
+        n.put("contract", CONTRACT);
+        n.put("version", build.version());
+        n.put("bootId", bootId);
+        n.put("lastSeq", seqStore.last());
+        n.put("config", configSha256);
+        n.put("clockSynced", clockSynced);
+        n.put("started", TS.format(started));
+        n.put("ts", TS.format(clock.instant()));
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Publishes the retained status when it changed (or always with {@code force}). Gateway thread. */
+    private void publishStatus(boolean force) {
+        if (!connected || stopping.get()) return;
+        String state = statusState();
+        String key = state + "/" + clockSynced;
+        if (!force && key.equals(lastStatusKey)) return;
+        if (!key.equals(lastStatusKey)) log.info("Node status {} (clockSynced {})", state, clockSynced);
+        lastStatusKey = key;
+        transport.publish(base + "/status", statusJson(state), 1, true);
+    }
+
+    private void checkClock() {
+        boolean synced = clockProbe.check();
+        if (synced != clockSynced) {
+            clockSynced = synced;
+            hop(() -> publishStatus(false));
+        }
+    }
+
+    private void publishTelemetry() {
+        if (!connected) return;
+        ObjectNode n = mapper.createObjectNode();
+        n.put("ts", TS.format(clock.instant()));
+        n.put("uptimeS", node.uptimeS());
+        n.put("eventsSent", eventsSent.get());
+        n.put("lastSeq", seqStore.last());
+        n.put("outboxLength", outbox.size());
+        n.put("commandsHandled", commandsHandled.get());
+        n.put("statePublishes", statePublishes.get());
+        n.put("heapUsedBytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        ObjectNode devs = n.putObject("devices");
+        devices.values().forEach(d -> {
+            DeviceStatus st = d.status();
+            ObjectNode s = devs.putObject(d.id());
+            s.put("state", st.state().name());
+            s.put("reason", st.reason() == null ? "" : st.reason());
+        });
+        transport.publish(base + "/telemetry", n.toString().getBytes(StandardCharsets.UTF_8), 0, false);
+    }
+
+    // ------------------------------------------------------------------ connection
+
+    private void attemptConnect() {
+        if (stopping.get() || connected) return;
+        transport.connect().whenComplete((v, err) -> hop(() -> {
+            if (err == null) onConnected();
+            else onConnectFailed(err);
+        }));
+    }
+
+    private void onConnectFailed(Throwable err) {
+        if (stopping.get()) return;
+        Duration delay = backoff.nextDelay();
+        connectFailures = backoff.failures();
+        log.warn("MQTT connect to {} failed: {}; retrying in {} ms", transport.describe(), describe(err), delay.toMillis());
+        scheduleOnLoop(this::attemptConnect, delay);
+    }
+
+    private void onConnected() {
+        if (stopping.get()) {
+            transport.disconnect(500);
+            return;
+        }
+        connected = true;
+        connectFailures = 0;
+        generation++;
+        connectedAtNanos = System.nanoTime();
+        cursor = 0;
+        inFlight = 0;
+        log.info("MQTT connected to {}", transport.describe());
+        transport.subscribe(base + "/cmd/+/+", 1).whenComplete((v, err) -> {
+            if (err != null) hop(() -> log.error("MQTT subscribe to {}/cmd/+/+ failed: {}; commands will not arrive until the next reconnect",
+                    base, describe(err)));
+        });
+        boolean first = !firstConnectDone;
+        firstConnectDone = true;
+        if (first) collectStaleStates();
+        publishStatus(true);
+        for (Device d : devices.values()) {
+            dirtyStates.remove(d.id());
+            publishState(d);
+        }
+        if (first) emit(NodeDevice.ID, "started", startedFields(), null);
+        pump();
+    }
+
+    private Map<String, Object> startedFields() {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("version", build.version());
+        f.put("commit", build.commit());
+        f.put("bootId", bootId);
+        f.put("config", configSha256);
+        return f;
+    }
+
+    /** Retained state/* of devices no longer configured are cleared, so dashboards stop showing them. */
+    private void collectStaleStates() {
+        retainedStateTopics = new HashSet<>();
+        String filter = base + "/state/+";
+        transport.subscribe(filter, 1);
+        scheduleOnLoop(() -> {
+            Set<String> seen = retainedStateTopics;
+            retainedStateTopics = null;
+            if (connected) transport.unsubscribe(filter);
+            if (seen == null || !connected) return;
+            for (String topic : seen) {
+                String id = topic.substring((base + "/state/").length());
+                if (!devices.containsKey(id)) {
+                    log.info("Clearing retained {}: device '{}' is no longer in the config", topic, id);
+                    transport.publish(topic, new byte[0], 1, true);
+                }
+            }
+        }, STALE_STATE_WINDOW);
+    }
+
+    private void onConnectionLost(Throwable cause) {
+        if (!connected) return;
+        connected = false;
+        generation++;
+        inFlight = 0;
+        cursor = 0;
+        if (drained != null) return; // stopping
+        long upNanos = System.nanoTime() - connectedAtNanos;
+        boolean quick = upNanos < KICK_WINDOW.toNanos() && closedByPeer(cause);
+        quickDrops = quick ? quickDrops + 1 : 0;
+        if (quickDrops >= KICKS_BEFORE_ERROR) {
+            log.error("MQTT broker closed our connection {} times within seconds of connecting, with no network error:"
+                            + " another client probably uses the same client id {}; two boxes probably share one config"
+                            + " (give each box its own node id)", quickDrops, clientId);
+        } else {
+            log.warn("MQTT connection to {} lost after {} ms: {}; reconnecting", transport.describe(),
+                    TimeUnit.NANOSECONDS.toMillis(upNanos), describe(cause));
+        }
+        if (upNanos >= KICK_WINDOW.toNanos()) backoff.reset();
+        if (!stopping.get()) scheduleOnLoop(this::attemptConnect, backoff.nextDelay());
+    }
+
+    /** The broker (or something on its side) closed the socket cleanly: EOF, not a reset or a timeout. */
+    static boolean closedByPeer(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof EOFException) return true;
+            if (t.getCause() == t) break;
+        }
+        return false;
+    }
+
+    private static String describe(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (!sb.isEmpty()) sb.append(" <- ");
+            sb.append(c.getClass().getSimpleName());
+            if (c.getMessage() != null) sb.append(": ").append(c.getMessage());
+        }
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    private void onMessage(String topic, byte[] payload, boolean retained) {
+        String prefix = base + "/";
+        if (!topic.startsWith(prefix)) return;
+        String rest = topic.substring(prefix.length());
+        if (rest.startsWith("state/")) {
+            if (retained && retainedStateTopics != null && payload.length > 0) retainedStateTopics.add(topic);
+            return;
+        }
+        if (!rest.startsWith("cmd/")) return;
+        String[] parts = rest.split("/", -1);
+        if (parts.length != 3) return; // cmd/+/+ only matches three levels
+        onCommand(parts[1], parts[2], payload);
+    }
+
+    private void onCommand(String deviceId, String action, byte[] payload) {
+        commandsHandled.incrementAndGet();
+        Device d = devices.get(deviceId);
+        // an unknown device id is never echoed into a topic
+        String replyTopic = d == null ? base + "/reply/node/unknown" : base + "/reply/" + deviceId + "/" + action;
+        CommandParser.Parsed parsed = CommandParser.parse(deviceId, action, payload);
+        if (parsed instanceof CommandParser.Rejected r) {
+            log.info("Command {}/{} id={} refused: BAD_REQUEST ({})", clean(deviceId), clean(action), clean(r.id()), r.message());
+            sendReply(replyTopic, replies.error(r.id(), ErrorCode.BAD_REQUEST, r.message()));
+            return;
+        }
+        var accepted = (CommandParser.Accepted) parsed;
+        Command cmd = accepted.command();
+        log.info("Command {}/{} id={} by={}", clean(deviceId), clean(action), clean(cmd.id()), clean(cmd.by().orElse("-")));
+        if (d == null) {
+            sendReply(replyTopic, replies.error(cmd.id(), ErrorCode.UNKNOWN_DEVICE,
+                    "There is no device with that id on this node; send cmd/node/describe to list the devices."));
+            return;
+        }
+        if (!d.actions().contains(action)) {
+            sendReply(replyTopic, replies.error(cmd.id(), ErrorCode.UNKNOWN_ACTION,
+                    deviceId + " has no action '" + clean(action) + "'; it knows: " + String.join(", ", d.actions()) + "."));
+            return;
+        }
+        String key = deviceId + "/" + action + "/" + cmd.id();
+        var stored = replyCache.get(key);
+        if (stored.isPresent()) {
+            if (stored.get().sameCommand(accepted.canonical())) {
+                log.info("Command {} is a repeat: sending the original reply again", clean(key));
+                sendReply(replyTopic, stored.get().reply());
+            } else {
+                sendReply(replyTopic, conflict(cmd.id()));
+            }
+            return;
+        }
+        Pending p = pending.get(key);
+        if (p != null) {
+            if (p.canonical().equals(accepted.canonical())) {
+                log.info("Command {} is a repeat of one still running: it gets the reply when that finishes", clean(key));
+                p.reply().thenAccept(bytes -> hop(() -> sendReply(replyTopic, bytes)));
+            } else {
+                sendReply(replyTopic, conflict(cmd.id()));
+            }
+            return;
+        }
+        if (MOTION_ACTIONS.contains(action) && clockSynced && cmd.ts().isPresent()) {
+            long ageMs = Duration.between(cmd.ts().get(), clock.instant()).toMillis();
+            if (ageMs > cmd.ttlMs()) {
+                finish(key, accepted.canonical(), replyTopic, replies.error(cmd.id(), ErrorCode.EXPIRED,
+                        "The command was sent " + ageMs + " ms ago, longer than its ttlMs of " + cmd.ttlMs()
+                                + "; send it again if the line should still " + action + "."));
+                return;
+            }
+        }
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        pending.put(key, new Pending(accepted.canonical(), reply));
+        CompletionStage<CommandResult> stage;
+        try {
+            stage = d.handle(cmd);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        if (stage == null) stage = CompletableFuture.failedFuture(new IllegalStateException("handle returned null"));
+        stage.toCompletableFuture()
+                .orTimeout(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((result, err) -> {
+                    byte[] bytes = replyFor(cmd, result, err);
+                    hop(() -> finish(key, accepted.canonical(), replyTopic, bytes));
+                });
+    }
+
+    private byte[] replyFor(Command cmd, CommandResult result, Throwable err) {
+        Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause instanceof TimeoutException) {
+            log.warn("Command {}/{} id={} got no answer from the device within {} s", cmd.device(), cmd.action(),
+                    clean(cmd.id()), COMMAND_TIMEOUT.toSeconds());
+            return replies.error(cmd.id(), ErrorCode.TIMEOUT, cmd.device() + " did not answer within "
+                    + COMMAND_TIMEOUT.toSeconds() + " s; check the device and try again.");
+        }
+        if (cause != null) {
+            log.error("Command {}/{} id={} failed inside the daemon: {}", cmd.device(), cmd.action(), clean(cmd.id()),
+                    describe(cause), cause);
+            return replies.error(cmd.id(), ErrorCode.INTERNAL, "The daemon failed while handling this command; it is logged,"
+                    + " try again or report it.");
+        }
+        if (result == null) {
+            return replies.error(cmd.id(), ErrorCode.INTERNAL, "The device gave no result; it is logged, try again or report it.");
+        }
+        if (!result.ok()) {
+            log.info("Command {}/{} id={} refused: {} ({})", cmd.device(), cmd.action(), clean(cmd.id()), result.code(), result.message());
+        }
+        return replies.of(cmd.id(), result);
+    }
+
+    private void finish(String key, String canonical, String replyTopic, byte[] reply) {
+        replyCache.put(key, canonical, reply);
+        Pending p = pending.remove(key);
+        sendReply(replyTopic, reply);
+        if (p != null) p.reply().complete(reply);
+    }
+
+    private byte[] conflict(String id) {
+        return replies.error(id, ErrorCode.CONFLICT, "The id '" + clean(id) + "' was already used for a different command"
+                + " to this device and action; use a new id for a new command.");
+    }
+
+    private void sendReply(String topic, byte[] reply) {
+        outbox.append(topic, reply, clock.instant().plus(REPLY_TTL));
+        pump();
+    }
+
+    /** For log lines and messages: no control characters from the wire. */
+    private static String clean(String s) {
+        if (s == null) return "null";
+        return s.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private void hop(Runnable r) {
+        try {
+            loop.execute(() -> {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    log.error("MQTT gateway task failed: {}", describe(e), e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // stopped: nothing more to send
+        }
+    }
+
+    private void scheduleOnLoop(Runnable r, Duration delay) {
+        try {
+            loop.schedule(() -> {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    log.error("MQTT gateway task failed: {}", describe(e), e);
+                }
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // stopped
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package org.conveyord.mqtt;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CommandReplyCacheTest {
+
+    @TempDir
+    Path dir;
+
+    private static byte[] b(String s) { return s.getBytes(StandardCharsets.UTF_8); }
+
+    @Test
+    void repliesSurviveAReopen() throws Exception {
+        Clock clock = Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC);
+        try (var c = CommandReplyCache.open(dir, clock, Duration.ofHours(24), 10)) {
+            c.put("line-1/start/c-1", "{\"id\":\"c-1\"}", b("{\"id\":\"c-1\",\"ok\":true}"));
+        }
+        try (var c = CommandReplyCache.open(dir, clock, Duration.ofHours(24), 10)) {
+            var s = c.get("line-1/start/c-1").orElseThrow();
+            assertThat(new String(s.reply(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"c-1\",\"ok\":true}");
+            assertThat(s.sameCommand("{\"id\":\"c-1\"}")).isTrue();
+            assertThat(s.sameCommand("{\"id\":\"c-1\",\"x\":1}")).isFalse();
+        }
+    }
+
+    @Test
+    void keepsYoungKeysAndTheLastNButForgetsOldOnesBeyondN() throws Exception {
+        var now = new java.util.concurrent.atomic.AtomicReference<>(Instant.parse("2026-11-25T10:00:00Z"));
+        Clock clock = new Clock() {
+            public ZoneOffset getZone() { return ZoneOffset.UTC; }
+            public Clock withZone(java.time.ZoneId z) { return this; }
+            public Instant instant() { return now.get(); }
+        };
+        try (var c = CommandReplyCache.open(dir, clock, Duration.ofHours(24), 3)) {
+            for (int i = 0; i < 5; i++) c.put("k" + i, "x", b("r" + i));
+            assertThat(c.size()).isEqualTo(5); // all younger than 24 h
+            now.set(now.get().plus(Duration.ofHours(25)));
+            c.put("k5", "x", b("r5"));
+            assertThat(c.size()).isEqualTo(3); // old ones pruned down to the last 3
+            assertThat(c.get("k0")).isEmpty();
+            assertThat(c.get("k5")).isPresent();
+        }
+        try (var c = CommandReplyCache.open(dir, clock, Duration.ofHours(24), 3)) {
+            assertThat(c.size()).isEqualTo(3);
+        }
+        assertThat(Files.readAllLines(dir.resolve("command-replies.jsonl"))).hasSize(3); // compacted at open
+    }
+
+    @Test
+    void aTornLastLineIsSkipped() throws Exception {
+        Clock clock = Clock.systemUTC();
+        try (var c = CommandReplyCache.open(dir, clock, Duration.ofHours(24), 10)) {
+            c.put("a", "x", b("ra"));
+        }
+        Files.writeString(dir.resolve("command-replies.jsonl"), "{\"k\":\"b\",\"h", java.nio.file.StandardOpenOption.APPEND);
+        try (var c = CommandReplyCache.open(dir, clock, Duration.ofHours(24), 10)) {
+            assertThat(c.get("a")).isPresent();
+            assertThat(c.get("b")).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package org.conveyord.mqtt;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SeqStoreTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void seqsIncreaseByOneAndStayAboveEverythingUsedAfterAReopen() throws Exception {
+        SeqStore s = SeqStore.open(dir, 10, Runnable::run);
+        long last = 0;
+        for (int i = 1; i <= 25; i++) {
+            long seq = s.next();
+            assertThat(seq).isEqualTo(i);
+            last = seq;
+        }
+        // a "crash": no close, reopen the same directory
+        SeqStore again = SeqStore.open(dir, 10, Runnable::run);
+        assertThat(again.next()).isGreaterThan(last);
+    }
+
+    @Test
+    void theMarkOnDiskIsAlwaysAheadOfTheSeqsHandedOut() throws Exception {
+        SeqStore s = SeqStore.open(dir, 10, Runnable::run);
+        for (int i = 0; i < 37; i++) {
+            long seq = s.next();
+            long mark = Long.parseLong(Files.readString(dir.resolve("event-seq")).trim());
+            assertThat(mark).isGreaterThanOrEqualTo(seq);
+        }
+    }
+
+    @Test
+    void handsOutSeqsEvenWhenTheBackgroundReservationNeverRuns() throws Exception {
+        SeqStore s = SeqStore.open(dir, 4, r -> { /* io executor that never runs */ });
+        for (int i = 1; i <= 20; i++) assertThat(s.next()).isEqualTo(i);
+        assertThat(Long.parseLong(Files.readString(dir.resolve("event-seq")).trim())).isGreaterThanOrEqualTo(20);
+    }
+
+    @Test
+    void aCorruptFileIsRefusedWithAClearMessage() throws Exception {
+        Files.writeString(dir.resolve("event-seq"), "banana");
+        assertThatThrownBy(() -> SeqStore.open(dir, 10, Runnable::run))
+                .hasMessageContaining("banana").hasMessageContaining("high-water mark");
+    }
+}

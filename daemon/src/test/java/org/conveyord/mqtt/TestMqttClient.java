@@ -1,0 +1,88 @@
+package org.conveyord.mqtt;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import static org.awaitility.Awaitility.await;
+
+/** An operator's view for tests: a Paho client subscribed to {@code <base>/#} that records everything. */
+final class TestMqttClient implements AutoCloseable {
+
+    record Msg(String topic, String payload, boolean retained) {
+        JsonNode json() {
+            try {
+                return MAPPER.readTree(payload);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    final List<Msg> messages = new CopyOnWriteArrayList<>();
+    private final MqttClient client;
+    private final String base;
+
+    TestMqttClient(String url, String base) throws MqttException {
+        this.base = base;
+        client = new MqttClient(url, "test-" + UUID.randomUUID(), new MemoryPersistence());
+        client.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+            public void connectionLost(Throwable cause) {}
+            public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage m) {
+                messages.add(new Msg(topic, new String(m.getPayload(), StandardCharsets.UTF_8), m.isRetained()));
+            }
+            public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken t) {}
+        });
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(true);
+        o.setMaxInflight(1000);
+        client.connect(o);
+        client.subscribe(base + "/#", 1);
+    }
+
+    void send(String relTopic, String payload) throws MqttException {
+        client.publish(base + "/" + relTopic, payload.getBytes(StandardCharsets.UTF_8), 1, false);
+    }
+
+    List<Msg> on(String relTopic) {
+        return messages.stream().filter(m -> m.topic().equals(base + "/" + relTopic)).toList();
+    }
+
+    Msg awaitMessage(String relTopic, Predicate<Msg> match) {
+        return await().atMost(PATIENCE).until(() -> on(relTopic).stream().filter(match).findFirst().orElse(null),
+                m -> m != null);
+    }
+
+    /** The first reply on {@code reply/<device>/<action>} whose id is {@code id} (JSON null when id is null). */
+    JsonNode awaitReply(String relTopic, String id) {
+        return awaitMessage(relTopic, m -> {
+            JsonNode idNode = m.json().get("id");
+            return id == null ? idNode != null && idNode.isNull() : idNode != null && id.equals(idNode.asText());
+        }).json();
+    }
+
+    long count(String relTopic, Predicate<Msg> match) {
+        return on(relTopic).stream().filter(match).count();
+    }
+
+    @Override
+    public void close() throws MqttException {
+        if (client.isConnected()) client.disconnect(1000);
+        client.close();
+    }
+}
