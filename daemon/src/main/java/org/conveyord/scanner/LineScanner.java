@@ -1,0 +1,176 @@
+package org.conveyord.scanner;
+
+import org.conveyord.config.ScannerConfig;
+import org.conveyord.device.Command;
+import org.conveyord.device.CommandResult;
+import org.conveyord.device.Device;
+import org.conveyord.device.DeviceContext;
+import org.conveyord.device.DeviceStatus;
+import org.conveyord.device.ErrorCode;
+import org.conveyord.link.ByteLink;
+import org.conveyord.protocol.framing.LineFramer;
+import org.conveyord.protocol.scanner.ScanLineCodec;
+import org.conveyord.protocol.scanner.ScanResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A line-based barcode scanner (serial or TCP): each line is cut on the configured suffix and read
+ * as a code or the make's no-read string. Emits {@code read {code}} and {@code noread {}} and tells
+ * {@link ScanListener}s (the line controller) with the arrival time.
+ * <p>
+ * Threading: lines arrive on the link thread, where listeners and events run; state is read from
+ * the publisher's thread, so it is kept in volatile fields.
+ */
+public final class LineScanner implements Device {
+
+    private static final Logger log = LoggerFactory.getLogger(LineScanner.class);
+
+    private final String id;
+    private final ByteLink link;
+    private final DeviceContext ctx;
+    private final ScanLineCodec codec;
+    private final LineFramer framer;
+    private final Optional<byte[]> trigger;
+    private final List<ScanListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile DeviceStatus status = DeviceStatus.offline("not connected yet");
+    private volatile String lastCode;
+    private volatile boolean stopped;
+
+    public LineScanner(String id, ScannerConfig cfg, ByteLink link, DeviceContext ctx) {
+        this(id, cfg, link, ctx, Optional.empty());
+    }
+
+    /**
+     * @param trigger the make's software trigger (Keyence {@code LON\r}, Cognex {@code ||>TRIGGER ON\r\n}),
+     *                for when the config grows a key for it; the config has none today
+     */
+    public LineScanner(String id, ScannerConfig cfg, ByteLink link, DeviceContext ctx, Optional<byte[]> trigger) {
+        this.id = id;
+        this.link = link;
+        this.ctx = ctx;
+        this.trigger = trigger.map(byte[]::clone);
+        this.codec = new ScanLineCodec(cfg.prefixOrDefault(), cfg.suffixOrDefault(), cfg.noReadOrDefault(),
+                cfg.maxLineBytesOrDefault());
+        this.framer = new LineFramer(cfg.suffixOrDefault().getBytes(StandardCharsets.ISO_8859_1),
+                cfg.maxLineBytesOrDefault(), this::onLine,
+                () -> log.warn("{}: dropped a line longer than {} bytes; check the scanner's suffix setting", id,
+                        cfg.maxLineBytesOrDefault()));
+    }
+
+    public void addListener(ScanListener l) {
+        listeners.add(l);
+    }
+
+    @Override public String id() { return id; }
+
+    @Override public String kind() { return "scanner"; }
+
+    @Override public List<String> actions() { return List.of("trigger"); }
+
+    @Override
+    public void start() {
+        link.start(new ByteLink.Listener() {
+            @Override public void connected() {
+                framer.reset();
+                setStatus(DeviceStatus.ONLINE);
+            }
+
+            @Override public void received(byte[] data, int offset, int length) {
+                framer.feed(data, offset, length);
+            }
+
+            @Override public void disconnected(String reason) {
+                setStatus(DeviceStatus.offline(reason));
+            }
+        });
+    }
+
+    @Override
+    public void stop() {
+        if (stopped) return;
+        stopped = true;
+        link.stop();
+    }
+
+    @Override
+    public DeviceStatus status() {
+        return status;
+    }
+
+    @Override
+    public Map<String, Object> state() {
+        DeviceStatus s = status;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("online", s.isOnline());
+        m.put("lastCode", lastCode);
+        m.put("status", s.state().name().toLowerCase());
+        m.put("reason", s.reason());
+        return m;
+    }
+
+    @Override
+    public CompletionStage<CommandResult> handle(Command cmd) {
+        if (!cmd.action().equals("trigger")) {
+            return CompletableFuture.completedFuture(CommandResult.error(ErrorCode.UNKNOWN_ACTION,
+                    id + " has no action '" + cmd.action() + "'; it takes trigger"));
+        }
+        if (trigger.isEmpty()) {
+            return CompletableFuture.completedFuture(CommandResult.error(ErrorCode.INVALID_STATE,
+                    id + " has no trigger command configured"));
+        }
+        if (!link.write(trigger.get())) {
+            return CompletableFuture.completedFuture(CommandResult.error(ErrorCode.DEVICE_OFFLINE,
+                    id + " is offline (" + status.reason() + "); check its cable and power"));
+        }
+        return CompletableFuture.completedFuture(CommandResult.success());
+    }
+
+    /** Link thread. */
+    private void onLine(String line) {
+        long now = System.nanoTime();
+        Optional<ScanResult> parsed = codec.parse(line);
+        if (parsed.isEmpty()) {
+            return;
+        }
+        ScanResult r = parsed.get();
+        switch (r) {
+            case ScanResult.Read read -> {
+                lastCode = read.code();
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("code", read.code());
+                ctx.events().emit(id, "read", f, null);
+                ctx.stateListener().stateChanged(id);
+            }
+            case ScanResult.NoRead n -> ctx.events().emit(id, "noread", new LinkedHashMap<>(), null);
+        }
+        for (ScanListener l : listeners) {
+            try {
+                l.scanned(r, now);
+            } catch (RuntimeException e) {
+                log.error("{}: a scan listener failed on {}: {}", id, r, e.toString(), e);
+            }
+        }
+    }
+
+    private void setStatus(DeviceStatus next) {
+        DeviceStatus prev = status;
+        if (prev.equals(next) || stopped) return;
+        status = next;
+        if (next.isOnline()) {
+            log.info("{} online via {}", id, link.describe());
+        } else if (prev.state() != DeviceStatus.State.OFFLINE) {
+            log.warn("{} offline: {}", id, next.reason());
+        }
+        ctx.stateListener().stateChanged(id);
+    }
+}
