@@ -201,6 +201,10 @@ public final class LineController implements AutoCloseable {
 
     @Override
     public void close() {
+        if (safe == null) {          // never started: nothing claimed
+            loop.shutdownNow();
+            return;
+        }
         try {
             loop.submit(() -> {
                 running = false;
