@@ -161,6 +161,22 @@ public final class ConfigValidator {
         }
     }
 
+    /**
+     * An output whose pin's boot-time pull (Raspberry Pi: GPIO 0-8 pulled up, 9-27 pulled down)
+     * equals its active level switches its relay on while the box boots, before conveyord runs.
+     */
+    private void output(String path, PinConfig pin, boolean required, ConveyordConfig c) {
+        pin(path, pin, required);
+        if (pin == null || !"gpiod".equals(c.gpioOrDefault().providerOrDefault())) return;
+        boolean pulledUp = pin.pin() <= 8;
+        boolean pulledDown = pin.pin() >= 9 && pin.pin() <= 27;
+        if ((pulledUp && !pin.activeLow()) || (pulledDown && pin.activeLow())) {
+            warn(path, "pin " + pin.pin() + " is pulled " + (pulledUp ? "up" : "down") + " at boot, which is this output's active level"
+                    + " (activeLow: " + pin.activeLow() + "): its relay switches on while the box boots; use a pin pulled the other way"
+                    + " or an inverting driver");
+        }
+    }
+
     private void line(String p, LineConfig l, ConveyordConfig c) {
         double speed = l.speedMpsOrDefault();
         if (speed <= 0 || speed > 3.0) {
@@ -170,18 +186,22 @@ public final class ConfigValidator {
             error(p + ".startWarningS", "expected 0 .. 30 seconds of horn before motion");
         }
         pin(p + ".estop", l.estop(), true);
-        pin(p + ".horn", l.horn(), false);
-        pin(p + ".heartbeat", l.heartbeat(), false);
+        output(p + ".horn", l.horn(), false, c);
+        output(p + ".heartbeat", l.heartbeat(), false, c);
         if (l.stackLight() != null) {
-            pin(p + ".stackLight.green", l.stackLight().green(), false);
-            pin(p + ".stackLight.yellow", l.stackLight().yellow(), false);
-            pin(p + ".stackLight.red", l.stackLight().red(), false);
-            pin(p + ".stackLight.blue", l.stackLight().blue(), false);
+            output(p + ".stackLight.green", l.stackLight().green(), false, c);
+            output(p + ".stackLight.yellow", l.stackLight().yellow(), false, c);
+            output(p + ".stackLight.red", l.stackLight().red(), false, c);
+            output(p + ".stackLight.blue", l.stackLight().blue(), false, c);
         }
         if (l.buttons() != null) {
             pin(p + ".buttons.start", l.buttons().start(), false);
             pin(p + ".buttons.stop", l.buttons().stop(), false);
             pin(p + ".buttons.reset", l.buttons().reset(), false);
+        }
+        if (l.buttons() == null || l.buttons().reset() == null) {
+            warn(p + ".buttons.reset", "no physical reset button: after an emergency stop, reset will be accepted over MQTT;"
+                    + " fit a reset button at the line so that someone has to look before it restarts");
         }
         double maxBag = l.maxBagLengthMOrDefault();
         Set<String> zoneIds = new HashSet<>();
@@ -205,7 +225,7 @@ public final class ConfigValidator {
                 error(zp + ".eyeAtM", "the eye must sit inside the zone, near its discharge end; expected "
                         + (maxBag / 2) + " < eyeAtM <= " + z.lengthMOrDefault());
             }
-            pin(zp + ".motor", z.motor(), true);
+            output(zp + ".motor", z.motor(), true, c);
             pin(zp + ".eye", z.eye(), true);
             if (z.scale() != null && !(c.devicesOrEmpty().get(z.scale()) instanceof ScaleConfig)) {
                 error(zp + ".scale", "'" + z.scale() + "' is not a scale device in this file; expected the id of a kind: scale device");
@@ -262,7 +282,7 @@ public final class ConfigValidator {
             error(p + ".sorter", "missing; expected the sorter belt with its diverters");
         } else {
             String sp = p + ".sorter";
-            pin(sp + ".motor", s.motor(), true);
+            output(sp + ".motor", s.motor(), true, c);
             pin(sp + ".entryEye", s.entryEye(), true);
             if (!laneIds.contains(s.runOutLaneOrDefault())) {
                 error(sp + ".runOutLane", "'" + s.runOutLaneOrDefault() + "' is not a lane of this line; expected the exception lane's id");
@@ -275,7 +295,7 @@ public final class ConfigValidator {
                 if (d.lane() == null || !laneIds.contains(d.lane())) {
                     error(dp + ".lane", "'" + d.lane() + "' is not a lane of this line; expected one of " + laneIds);
                 }
-                pin(dp + ".output", d.output(), true);
+                output(dp + ".output", d.output(), true, c);
                 double at = d.atM() == null ? -1 : d.atM();
                 // the divert decision is taken when the bag's tail clears the entry eye: the bag's centre
                 // is then maxBag/2 past it, and the diverter must be fully out before the centre arrives
