@@ -350,7 +350,7 @@ public final class LineWorld {
 
     public synchronized Map<String, BagPlace> bagPlaces() {
         Map<String, BagPlace> out = new LinkedHashMap<>();
-        for (Bag b : bags.values()) out.put(b.id, new BagPlace(b.at, b.since));
+        for (Bag b : bags.values()) out.put(b.id, new BagPlace(b.at, b.since, b.lane));
         return out;
     }
 
@@ -525,6 +525,7 @@ public final class LineWorld {
         b.segment = null;
         b.prev = null;
         b.at = lane;
+        b.lane = lane;
         b.since = Instant.now();
         long travel = settings.laneTravelMs() * 1_000_000L;
         long passNanos = (long) (b.lengthM / cfg.speedMpsOrDefault() * 1e9);
@@ -738,6 +739,7 @@ public final class LineWorld {
         double lastSpeed;
         boolean scanned;
         String at;
+        String lane;
         Instant since;
         long laneEyeFrom;
         long laneRestNanos;

@@ -1,0 +1,100 @@
+package org.conveyord.sim;
+
+import org.conveyord.config.ConfigException;
+import org.conveyord.config.ConfigLoader;
+import org.conveyord.config.ConfigProblem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code device-sim --config FILE [--mqtt-url URL] [--scenario FILE]}. Without a scenario it plays
+ * the line until SIGTERM/Ctrl-C; with one it prints the scorecard and exits 0 when {@code expect}
+ * holds, 1 when not (or the daemon never came online), 2 on a bad config or scenario file.
+ */
+@Command(name = "device-sim", mixinStandardHelpOptions = true, versionProvider = DeviceSimMain.Version.class,
+        description = "Plays a conveyor line (GPIO, scales, printers, scanners, physics) for conveyord.")
+public final class DeviceSimMain implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(DeviceSimMain.class);
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "the same config file the daemon reads")
+    Path config;
+
+    @Option(names = "--mqtt-url", paramLabel = "URL", description = "broker, e.g. tcp://127.0.0.1:1883 (default: the config's)")
+    String mqttUrl;
+
+    @Option(names = "--scenario", paramLabel = "FILE", description = "a scenario YAML to play and judge")
+    Path scenario;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DeviceSimMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        log.info("device-sim {} starting with {}", Version.text(), config);
+        ConfigLoader.Result loaded = ConfigLoader.load(config);
+        loaded.warnings().forEach(w -> System.err.println(w.format()));
+        if (!loaded.ok()) {
+            loaded.problems().stream().filter(ConfigProblem::isError).forEach(p -> System.err.println(p.format()));
+            return 2;
+        }
+        Scenario scn = null;
+        if (scenario != null) {
+            try {
+                scn = Scenario.load(scenario);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 2;
+            }
+        }
+        DeviceSim sim;
+        try {
+            sim = DeviceSim.start(loaded.config(), mqttUrl);
+        } catch (UncheckedIOException | IllegalArgumentException e) {
+            System.err.println("device-sim cannot start: " + e.getMessage());
+            return 1;
+        }
+        if (scn == null) {
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                sim.close();
+                stopped.countDown();
+            }, "device-sim-shutdown"));
+            stopped.await();
+            return 0;
+        }
+        try (sim) {
+            Scorecard card = ScenarioRunner.run(scn, sim, mqttUrl, System.out);
+            return card.passed() ? 0 : 1;
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        } catch (TimeoutException e) {
+            System.err.println("scenario " + scn.name() + " not run: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Version from the jar manifest (the shade plugin writes the project version), else "dev". */
+    static final class Version implements CommandLine.IVersionProvider {
+        static String text() {
+            String v = DeviceSimMain.class.getPackage().getImplementationVersion();
+            return v == null ? "dev" : v;
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[]{"device-sim " + text() + " (GPIO bridge protocol 1, MQTT control sim/<site>/<node>)"};
+        }
+    }
+}
