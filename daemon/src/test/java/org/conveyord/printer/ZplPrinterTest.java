@@ -1,0 +1,200 @@
+package org.conveyord.printer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.conveyord.config.LinkConfig;
+import org.conveyord.config.PrinterConfig;
+import org.conveyord.device.Command;
+import org.conveyord.device.CommandResult;
+import org.conveyord.device.DeviceContext;
+import org.conveyord.device.ErrorCode;
+import org.conveyord.link.ByteLinks;
+import org.conveyord.link.LinkGroup;
+import org.conveyord.link.LoopbackDeviceServer;
+import org.conveyord.link.RecordingEventSink;
+import org.conveyord.protocol.zpl.HostStatus;
+import org.conveyord.protocol.zpl.ZplLabelReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A fake Zebra on a real loopback socket: a received label sits in its buffer (reported by ~HS as one
+ * format) until the next ~HS after it, then prints, unless paper is out.
+ */
+class ZplPrinterTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LinkGroup group = new LinkGroup(1);
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+    private final RecordingEventSink sink = new RecordingEventSink();
+    private final List<ZplLabelReader.Label> printed = new CopyOnWriteArrayList<>();
+    private final AtomicInteger busyAnswers = new AtomicInteger();
+    private volatile boolean paperOut;
+    private final LoopbackDeviceServer fake = new LoopbackDeviceServer(() -> {
+        List<ZplLabelReader.Label> buffer = new ArrayList<>();
+        ZplLabelReader[] reader = new ZplLabelReader[1];
+        LoopbackDeviceServer.Reply[] out = new LoopbackDeviceServer.Reply[1];
+        reader[0] = new ZplLabelReader(65536, item -> {
+            if (item instanceof ZplLabelReader.Label l) {
+                buffer.add(l);
+            } else if (item instanceof ZplLabelReader.HostQuery q && q.query() == ZplLabelReader.Query.HS) {
+                HostStatus hs = new HostStatus(paperOut, false, 1225, buffer.size(), false, false, false, false,
+                        false, buffer.size());
+                if (!buffer.isEmpty()) busyAnswers.incrementAndGet();
+                try {
+                    out[0].send(hs.encode());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                if (!paperOut) {
+                    printed.addAll(buffer);
+                    buffer.clear();
+                }
+            }
+        });
+        return (data, len, reply) -> {
+            out[0] = reply;
+            reader[0].feed(data, 0, len);
+        };
+    });
+    private ZplPrinter printer;
+
+    @AfterEach
+    void tearDown() throws IOException {
+        if (printer != null) printer.stop();
+        fake.close();
+        scheduler.shutdownNow();
+        group.close();
+    }
+
+    private ZplPrinter start(Duration deadline) {
+        LinkConfig link = new LinkConfig(fake.address(), null, null, null, null, null, null, 500);
+        PrinterConfig cfg = new PrinterConfig("zpl", link, 50, 1000, 4096);
+        printer = new ZplPrinter("printer-1", cfg, ByteLinks.create(link, group),
+                new DeviceContext(sink, sink, scheduler, Clock.systemUTC()), new InMemoryPrintQueue(), deadline);
+        printer.start();
+        await().atMost(Duration.ofSeconds(2)).until(() -> Boolean.TRUE.equals(printer.state().get("online")));
+        return printer;
+    }
+
+    private static Command print(String id, String json) throws IOException {
+        ObjectNode p = (ObjectNode) JSON.readTree(json);
+        p.put("id", id);
+        return new Command(id, "printer-1", "print", p, Optional.empty(), Optional.empty(), 5000);
+    }
+
+    private CommandResult run(Command c) throws Exception {
+        return printer.handle(c).toCompletableFuture().get(2, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void printedIsReportedOnlyAfterHostStatusShowsAnEmptyBuffer() throws Exception {
+        start(Duration.ofSeconds(60));
+        CommandResult r = run(print("c-1",
+                "{\"job\":\"J-1\",\"template\":\"bag-label\",\"fields\":{\"order\":\"O-1\",\"bag\":\"B-1\",\"lane\":\"lane-2\"}}"));
+        assertThat(r.ok()).isTrue();
+        await().atMost(Duration.ofSeconds(3)).until(() -> !sink.ofType("printed").isEmpty());
+        // the fake answered "one format in buffer" at least once before it printed
+        assertThat(busyAnswers).hasPositiveValue();
+        assertThat(printed).singleElement().satisfies(l -> assertThat(l.code128()).containsExactly("B-1"));
+        RecordingEventSink.Event e = sink.ofType("printed").get(0);
+        assertThat(e.fields()).isEqualTo(Map.of("job", "J-1"));
+        assertThat(e.cmdId()).isEqualTo("c-1");
+        assertThat(printer.state()).containsEntry("queued", 0).containsEntry("ready", true);
+    }
+
+    @Test
+    void paperOutIsAFaultTheJobWaitsAndIsPrintedOnceWhenPaperIsBack() throws Exception {
+        paperOut = true;
+        start(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(2)).until(() -> !sink.ofType("fault").isEmpty());
+        assertThat(sink.ofType("fault").get(0).fields()).isEqualTo(Map.of("reason", "paper-out"));
+        assertThat(run(print("c-2", "{\"job\":\"J-2\",\"zpl\":\"^XA^FO10,10^A0N,30,30^FDhello^FS^XZ\"}")).ok()).isTrue();
+        assertThat(printer.state()).containsEntry("ready", false).containsEntry("queued", 1)
+                .containsEntry("faults", List.of("paper-out"));
+        // several polls pass while paper is out: nothing is sent, nothing printed
+        long polls = busyAnswers.get();
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> printed.isEmpty());
+        assertThat(sink.ofType("printed")).isEmpty();
+        assertThat(busyAnswers.get()).isEqualTo(polls);
+
+        paperOut = false;
+        await().atMost(Duration.ofSeconds(3)).until(() -> sink.ofType("printed").size() == 1);
+        assertThat(sink.ofType("fault-cleared")).extracting(ev -> ev.fields().get("reason")).containsExactly("paper-out");
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> printed.size() == 1);
+        assertThat(sink.ofType("printed")).hasSize(1);
+        assertThat(printed.get(0).texts()).containsExactly("hello");
+    }
+
+    @Test
+    void jobNotPrintedByItsDeadlineFails() throws Exception {
+        paperOut = true;
+        start(Duration.ofMillis(300));
+        await().atMost(Duration.ofSeconds(2)).until(() -> !sink.ofType("fault").isEmpty());
+        run(print("c-3", "{\"job\":\"J-3\",\"zpl\":\"^XA^FDx^FS^XZ\"}"));
+        await().atMost(Duration.ofSeconds(3)).until(() -> !sink.ofType("job-failed").isEmpty());
+        RecordingEventSink.Event e = sink.ofType("job-failed").get(0);
+        assertThat(e.fields()).containsEntry("job", "J-3");
+        assertThat((String) e.fields().get("reason")).contains("paper-out");
+        assertThat(e.cmdId()).isEqualTo("c-3");
+        assertThat(printer.state()).containsEntry("queued", 0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"zpl\":\"^XA^XZ\"}",
+            "{\"job\":\"\",\"zpl\":\"^XA^XZ\"}",
+            "{\"job\":\"J-1\",\"zpl\":\"^FDno start^XZ\"}",
+            "{\"job\":\"J-1\",\"template\":\"fancy\",\"fields\":{}}",
+            "{\"job\":\"J-1\",\"template\":\"bag-label\",\"fields\":{\"order\":\"O^XZ\",\"bag\":\"B-1\"}}",
+            "{\"job\":\"J-1\",\"template\":\"bag-label\"}"})
+    void badPrintRequestsAreRefusedWithASentence(String json) throws Exception {
+        start(Duration.ofSeconds(60));
+        CommandResult r = run(print("c-4", json));
+        assertThat(r.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(r.message()).startsWith("printer-1: ").endsWith(".");
+        assertThat(printer.state()).containsEntry("queued", 0);
+    }
+
+    @Test
+    void oversizedZplIsRefused() throws Exception {
+        start(Duration.ofSeconds(60));
+        String big = "^XA" + "^FDx^FS".repeat(1000) + "^XZ";
+        CommandResult r = run(print("c-5", "{\"job\":\"J-5\",\"zpl\":\"" + big + "\"}"));
+        assertThat(r.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(r.message()).contains("more than the 4096 allowed");
+    }
+
+    @Test
+    void linkLossIsAnOfflineFaultAndClearsOnReconnect() throws Exception {
+        start(Duration.ofSeconds(60));
+        fake.stopAccepting();
+        await().atMost(Duration.ofSeconds(2)).until(() -> Boolean.FALSE.equals(printer.state().get("online")));
+        assertThat(sink.ofType("fault")).extracting(e -> e.fields().get("reason")).containsExactly("offline");
+        fake.resumeAccepting();
+        await().atMost(Duration.ofSeconds(2)).until(() -> Boolean.TRUE.equals(printer.state().get("ready")));
+        assertThat(sink.ofType("fault-cleared")).extracting(e -> e.fields().get("reason")).containsExactly("offline");
+        Command status = new Command("c-6", "printer-1", "status", JSON.createObjectNode(), Optional.empty(),
+                Optional.empty(), 5000);
+        assertThat(run(status).result()).isEqualTo(printer.state());
+    }
+}
