@@ -653,7 +653,9 @@ public final class MqttGateway {
         if (!topic.startsWith(prefix)) return;
         String rest = topic.substring(prefix.length());
         if (rest.startsWith("state/")) {
-            if (retained && retainedStateTopics != null && payload.length > 0) retainedStateTopics.add(topic);
+            // Not filtered on the retained flag: Moquette 0.17 delivers retained messages with it
+            // cleared. Live state/* of configured devices arrive here too and are kept.
+            if (retainedStateTopics != null && payload.length > 0) retainedStateTopics.add(topic);
             return;
         }
         if (!rest.startsWith("cmd/")) return;
