@@ -32,6 +32,8 @@ final class GpioBridgeServer extends TcpEndpoint {
     private final SimClock clock;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("gpio-bridge-writer").unstarted(r));
     private volatile Connection current;
+    /** The connection that has had HELLO and the input snapshot; written on the writer thread only. */
+    private Connection greeted;
 
     GpioBridgeServer(String host, int port, Outputs outputs, Supplier<Map<Integer, Boolean>> inputs, SimClock clock) {
         super("gpio-bridge", host, port);
@@ -42,18 +44,20 @@ final class GpioBridgeServer extends TcpEndpoint {
 
     @Override
     protected void onConnect(Connection c) {
-        // On the writer thread: HELLO goes out before any IN, and an input change that races with the
-        // snapshot is at worst sent twice, never lost.
+        // Set at once, before the reader starts: the daemon sends its OUT levels right after connecting.
+        Connection old = current;
+        current = c;
+        if (old != null) {
+            log.info("gpio-bridge: new daemon connection {} replaces {}", c.remote(), old.remote());
+            old.close();
+        }
+        // On the writer thread, whose tasks run in order: HELLO goes out before any IN; IN tasks queued
+        // before it are skipped (their level is in the snapshot, taken when this task runs).
         writer.execute(() -> {
-            Connection old = current;
-            current = c;
-            if (old != null) {
-                log.info("gpio-bridge: new daemon connection {} replaces {}", c.remote(), old.remote());
-                old.close();
-            }
             c.send(new GpioBridgeMessage.Hello("device-sim").encode());
             long now = clock.nanos();
             inputs.get().forEach((pin, level) -> c.send(new GpioBridgeMessage.In(pin, level, now).encode()));
+            greeted = c;
         });
     }
 
@@ -98,7 +102,9 @@ final class GpioBridgeServer extends TcpEndpoint {
     void inputChanged(int pin, boolean high, long nanos) {
         Connection c = current;
         if (c == null) return;
-        writer.execute(() -> c.send(new GpioBridgeMessage.In(pin, high, nanos).encode()));
+        writer.execute(() -> {
+            if (greeted == c) c.send(new GpioBridgeMessage.In(pin, high, nanos).encode());
+        });
     }
 
     boolean daemonConnected() { return current != null; }

@@ -142,7 +142,7 @@ final class MqttLink implements AutoCloseable {
         closed = true;
         reconnector.shutdownNow();
         try {
-            if (client.isConnected()) client.disconnect(1000).waitForCompletion(2000);
+            if (client.isConnected()) client.disconnect(100).waitForCompletion(2000);
         } catch (MqttException e) {
             log.debug("{}: disconnect: {}", clientId, e.getMessage());
         }

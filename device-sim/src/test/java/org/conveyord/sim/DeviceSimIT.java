@@ -81,7 +81,9 @@ class DeviceSimIT {
     @Test
     void gpioBridgeGreetsWithHelloAndEveryInputLevel() throws IOException {
         try (LineClient daemon = new LineClient(sim.gpioPort())) {
-            daemon.send("HELLO conveyord 1\n");
+            // the daemon restores its output levels right after HELLO, before it has read anything
+            daemon.send("HELLO conveyord 1\nOUT 110 1\n");
+            await().atMost(Duration.ofSeconds(2)).until(() -> sim.output(110));
             // 3 zone eyes, entry eye, 2 lane eyes, 1 full eye, e-stop, 3 buttons
             await().atMost(Duration.ofSeconds(5)).until(() -> daemon.lines.size() >= 12);
             assertThat(daemon.lines.get(0)).isEqualTo("HELLO device-sim 1");
