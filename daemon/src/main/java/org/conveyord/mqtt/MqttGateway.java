@@ -89,7 +89,7 @@ public final class MqttGateway {
     private final ObjectMapper mapper = new ObjectMapper();
     private final ReplyJson replies = new ReplyJson(mapper);
     private final NodeDevice node;
-    private final ClockSyncProbe clockProbe = new ClockSyncProbe();
+    private final java.util.function.BooleanSupplier clockSyncCheck;
     private final Function<PahoMqttTransport.Options, MqttTransport> transportFactory;
 
     private final ScheduledExecutorService loop;
@@ -136,12 +136,17 @@ public final class MqttGateway {
 
     public MqttGateway(ConveyordConfig cfg, String configSha256, BuildInfo build, ScheduledExecutorService scheduler,
                        Clock clock) {
-        this(cfg, configSha256, build, scheduler, clock, PahoMqttTransport::new);
+        this(cfg, configSha256, build, scheduler, clock, PahoMqttTransport::new, new ClockSyncProbe()::check);
     }
 
-    /** @param transportFactory the seam for another client library or for TLS socket factories */
+    /**
+     * @param transportFactory the seam for another client library or for TLS socket factories
+     * @param clockSyncCheck   whether the clock is NTP-synchronised; may block up to ~2 s (runs on the io thread)
+     */
     MqttGateway(ConveyordConfig cfg, String configSha256, BuildInfo build, ScheduledExecutorService scheduler,
-                Clock clock, Function<PahoMqttTransport.Options, MqttTransport> transportFactory) {
+                Clock clock, Function<PahoMqttTransport.Options, MqttTransport> transportFactory,
+                java.util.function.BooleanSupplier clockSyncCheck) {
+        this.clockSyncCheck = clockSyncCheck;
         this.cfg = cfg;
         this.mqtt = cfg.mqttOrDefault();
         this.configSha256 = configSha256;
@@ -502,7 +507,7 @@ public final class MqttGateway {
     }
 
     private void checkClock() {
-        boolean synced = clockProbe.check();
+        boolean synced = clockSyncCheck.getAsBoolean();
         if (synced != clockSynced) {
             clockSynced = synced;
             hop(() -> publishStatus(false));
@@ -727,7 +732,8 @@ public final class MqttGateway {
             stage = CompletableFuture.failedFuture(e);
         }
         if (stage == null) stage = CompletableFuture.failedFuture(new IllegalStateException("handle returned null"));
-        stage.toCompletableFuture()
+        // a copy, so the timeout does not complete the device's own future
+        stage.toCompletableFuture().thenApply(Function.identity())
                 .orTimeout(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((result, err) -> {
                     byte[] bytes = replyFor(cmd, result, err);

@@ -22,7 +22,13 @@ final class GatewayFixture {
     }
 
     static MqttGateway gateway(String url, Path stateDir, java.util.concurrent.ScheduledExecutorService scheduler) {
+        return gateway(url, stateDir, scheduler, false);
+    }
+
+    /** @param clockSynced what the NTP check reports (the real one depends on the machine running the tests) */
+    static MqttGateway gateway(String url, Path stateDir, java.util.concurrent.ScheduledExecutorService scheduler,
+                               boolean clockSynced) {
         return new MqttGateway(config(url, stateDir), SHA, new BuildInfo("9.9.9-test", "abc1234"), scheduler,
-                Clock.systemUTC());
+                Clock.systemUTC(), PahoMqttTransport::new, () -> clockSynced);
     }
 }

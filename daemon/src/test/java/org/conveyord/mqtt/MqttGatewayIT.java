@@ -38,7 +38,7 @@ class MqttGatewayIT {
         broker = EmbeddedBroker.start("127.0.0.1", 0);
         scheduler = Executors.newSingleThreadScheduledExecutor();
         op = new TestMqttClient(broker.url(), GatewayFixture.BASE);
-        gw = GatewayFixture.gateway(broker.url(), stateDir, scheduler);
+        gw = GatewayFixture.gateway(broker.url(), stateDir, scheduler, true);
         fake = new FakeDevice("fake-1");
         gw.register(fake);
         gw.start();
@@ -217,5 +217,36 @@ class MqttGatewayIT {
         gw.stateListener().stateChanged("fake-1");
         await().atMost(PATIENCE).until(() -> op.on("status").stream().skip(seen)
                 .anyMatch(m -> m.json().path("state").asText().equals("online")));
+    }
+
+    @Test
+    void staleMotionCommandsAreExpiredWhileTheClockIsSynced() throws Exception {
+        op.awaitMessage("status", m -> m.json().path("clockSynced").asBoolean());
+        String old = java.time.Instant.now().minusSeconds(60).toString();
+        String stale = newId();
+        op.send("cmd/fake-1/start", "{\"id\":\"" + stale + "\",\"ts\":\"" + old + "\",\"ttlMs\":5000}");
+        assertThat(op.awaitReply("reply/fake-1/start", stale).path("error").path("code").asText()).isEqualTo("EXPIRED");
+        assertThat(fake.seenWithId(stale)).isZero();
+
+        String fresh = newId();
+        op.send("cmd/fake-1/start", "{\"id\":\"" + fresh + "\",\"ts\":\"" + java.time.Instant.now() + "\"}");
+        assertThat(op.awaitReply("reply/fake-1/start", fresh).path("ok").asBoolean()).isTrue();
+
+        String notMotion = newId(); // only start, reset, speed and jog expire
+        op.send("cmd/fake-1/poke", "{\"id\":\"" + notMotion + "\",\"ts\":\"" + old + "\"}");
+        assertThat(op.awaitReply("reply/fake-1/poke", notMotion).path("ok").asBoolean()).isTrue();
+    }
+
+    @Test
+    void telemetryIsPublishedPeriodicallyAtQos0NotRetained() {
+        var t = op.awaitMessage("telemetry", m -> true);
+        assertThat(t.retained()).isFalse();
+        JsonNode j = t.json();
+        assertThat(j.has("uptimeS")).isTrue();
+        assertThat(j.has("eventsSent")).isTrue();
+        assertThat(j.has("outboxLength")).isTrue();
+        assertThat(j.has("commandsHandled")).isTrue();
+        assertThat(j.path("heapUsedBytes").asLong()).isPositive();
+        assertThat(j.path("devices").path("fake-1").path("state").asText()).isNotEmpty();
     }
 }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -157,5 +158,30 @@ class MqttGatewayLifecycleIT {
         TestMqttClient late = operator(b);
         late.awaitMessage("state/fake-1", m -> true);
         assertThat(late.on("state/gone-1")).isEmpty();
+    }
+
+    @Test
+    void twoBoxesWithOneConfigAreReportedAsAnError() throws Exception {
+        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(MqttGateway.class);
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            EmbeddedBroker b = broker(0);
+            MqttGateway one = gateway(b.url(), new FakeDevice("fake-1"));
+            // same site and node, so the same client id; its own state dir, as on a second box
+            MqttGateway two = new MqttGateway(GatewayFixture.config(b.url(), stateDir.resolve("box-2")), GatewayFixture.SHA,
+                    new org.conveyord.ops.BuildInfo("9.9.9-test", "abc1234"), scheduler, java.time.Clock.systemUTC());
+            gateways.add(two);
+            one.start();
+            await().atMost(PATIENCE).until(one::isConnected);
+            two.start();
+            await().atMost(Duration.ofSeconds(20)).until(() -> appender.list.stream().anyMatch(e ->
+                    e.getLevel() == ch.qos.logback.classic.Level.ERROR
+                            && e.getFormattedMessage().contains("same client id conveyord-t-edge-1")
+                            && e.getFormattedMessage().contains("two boxes")));
+        } finally {
+            logger.detachAppender(appender);
+        }
     }
 }
