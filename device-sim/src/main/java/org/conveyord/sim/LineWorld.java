@@ -514,9 +514,17 @@ public final class LineWorld {
         }
     }
 
+    /** c0, c1: the bag's centre before and after this step, in {@code seg}'s coordinates. */
     private void flicker(Bag b, Segment seg, double c0, double c1, long now) {
-        if (!settings.flicker() || seg.eye == null) return;
-        if (c0 < seg.eyeAt && c1 >= seg.eyeAt && b.flickered.add(seg.id)) {
+        if (!settings.flicker()) return;
+        flickerAt(b, seg, c0, c1, now);
+        // an eye near a zone's end sees the bag's middle after its front has moved on to the next zone
+        Segment prev = b.prev == null ? null : segments.get(b.prev);
+        if (prev != null) flickerAt(b, prev, c0 + prev.length, c1 + prev.length, now);
+    }
+
+    private void flickerAt(Bag b, Segment seg, double c0, double c1, long now) {
+        if (seg.eye != null && c0 < seg.eyeAt && c1 >= seg.eyeAt && b.flickered.add(seg.id)) {
             flickerUntil.put(seg.eye.pin(), now + FLICKER_NANOS);
         }
     }
@@ -550,7 +558,9 @@ public final class LineWorld {
                 gap = o.front - o.lengthM - b.front;
             } else if (!seg.sorter && o.segment.equals(seg.next)) {
                 double tail = o.front - o.lengthM;
-                if (!seg.id.equals(o.prev)) tail = Math.max(0, tail); // from the other branch of a merge
+                // a bag still half in the other branch of a merge does not stop this one: both push
+                // into the merge point and overlap there, which checkMergeOverlaps counts
+                if (!seg.id.equals(o.prev) && tail < 0) continue;
                 gap = seg.length + tail - b.front;
             } else {
                 continue;

@@ -288,6 +288,48 @@ class LineWorldTest {
         assertThatThrownBy(() -> world.pressButton("panic")).hasMessageContaining("no panic button");
     }
 
+    @Test
+    void bothBranchesReleasedIntoAMergeAtOnceOverlapThereAndCountOneCollision() {
+        world = new LineWorld("line-1", TestLines.merge(), SimSettings.defaults().withSlip(0), clock);
+        world.hangBag("B-1", "pick-1", 1000, 0.35, false);
+        world.hangBag("B-2", "pick-2", 1000, 0.35, false);
+        for (int pin : new int[]{40, 42, 44, 20}) world.setOutput(pin, true);
+        runUntil(world::settled, 15000);
+        assertThat(world.collisions()).isEqualTo(1);
+        assertThat(world.bagPlaces().values()).extracting(BagPlace::at).containsOnly("exception");
+    }
+
+    @Test
+    void mergeReleasedOneBranchAtATimeHasNoCollision() {
+        world = new LineWorld("line-1", TestLines.merge(), SimSettings.defaults().withSlip(0), clock);
+        world.hangBag("B-1", "pick-1", 1000, 0.35, false);
+        world.hangBag("B-2", "pick-2", 1000, 0.35, false);
+        world.setOutput(44, true);
+        world.setOutput(20, true);
+        world.setOutput(40, true);
+        runUntil(() -> world.input(41), 3000);
+        runUntil(() -> !world.input(41), 3000); // B-1 has left p1 for the merge zone
+        world.setOutput(42, true);
+        runUntil(world::settled, 15000);
+        assertThat(world.collisions()).isZero();
+    }
+
+    @Test
+    void flickerDropsABlockedEyeOnceForTenMsAsTheBagsMiddlePasses() {
+        world = new LineWorld("line-1", TestLines.straight(), SimSettings.defaults().withSlip(0).withFlicker(true), clock);
+        List<String> edges = new ArrayList<>();
+        world.setListener(new WorldListener() {
+            @Override public void inputChanged(int pin, boolean high, long nanos) { if (pin == EYE_A) edges.add(high ? "on" : "off"); }
+            @Override public void scanned(String scanner, String code) {}
+        });
+        world.hangBag("B-1", "pick-1", 1000, 0.35, false);
+        world.setOutput(MOTOR_A, true);
+        world.setOutput(MOTOR_B, true);
+        runUntil(() -> "b".equals(world.bagPlaces().get("B-1").at()) && world.front("B-1") > 0.5, 4000);
+        // blocked, a 10 ms dropout mid-bag, blocked again, clear
+        assertThat(edges).containsExactly("on", "off", "on", "off");
+    }
+
     private void runAllMotors() {
         world.setOutput(MOTOR_A, true);
         world.setOutput(MOTOR_B, true);

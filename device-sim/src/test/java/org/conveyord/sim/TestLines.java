@@ -22,6 +22,18 @@ final class TestLines {
         return line(PinConfig.of(27));
     }
 
+    /** Two stations p1 (motor 40, eye 41) and p2 (motor 42, eye 43) merging into m (motor 44, eye 45), then the sorter. */
+    static LineConfig merge() {
+        List<LineConfig.Zone> zones = List.of(
+                new LineConfig.Zone("p1", 1.2, 1.1, PinConfig.of(40), PinConfig.of(41), "m", null),
+                new LineConfig.Zone("p2", 1.2, 1.1, PinConfig.of(42), PinConfig.of(43), "m", null),
+                new LineConfig.Zone("m", 1.2, 1.1, PinConfig.of(44), PinConfig.of(45), LineConfig.SORTER, null));
+        LineConfig.Sorter sorter = new LineConfig.Sorter(3.0, PinConfig.of(20), PinConfig.of(21), 0.2, List.of(), "exception", 0.5);
+        return new LineConfig(0.8, 2.0, PinConfig.of(4), PinConfig.of(17), null, null, null, false, 0.5, zones,
+                List.of(new LineConfig.Station("pick-1", "p1", "scanner-1", 0.6), new LineConfig.Station("pick-2", "p2", "scanner-2", 0.6)),
+                sorter, List.of(new LineConfig.Lane("exception", PinConfig.of(32), null, 30)), null, null, null);
+    }
+
     private static LineConfig line(PinConfig heartbeat) {
         List<LineConfig.Zone> zones = List.of(
                 new LineConfig.Zone("a", 1.2, 1.1, PinConfig.of(10), PinConfig.of(11), "b", null),
