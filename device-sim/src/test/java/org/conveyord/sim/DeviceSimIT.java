@@ -211,6 +211,49 @@ class DeviceSimIT {
         assertThat(sim.report().labels()).isEqualTo(1);
     }
 
+    @Test
+    void printerPowerCycleLosesItsBufferDropsClientsAndComesBackAfterASecond() throws Exception {
+        int port = sim.port("printer-1");
+        sim.printerFault("printer-1", "paper-out"); // labels wait in the buffer
+        try (LineClient printer = new LineClient(port)) {
+            printer.send("^XA^FDlost^FS^XZ");
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                HostStatus st = hostStatus(port);
+                return st != null && st.paperOut() && st.formatsInBuffer() == 1;
+            });
+            sim.printerFault("printer-1", "power-cycle");
+            await().atMost(Duration.ofSeconds(2)).until(() -> printer.closedByPeer);
+        }
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> {
+            new Socket("127.0.0.1", port).close();
+            return true;
+        });
+        // back with an empty buffer and no fault: the label sent before the power cycle never prints
+        HostStatus after = hostStatus(port);
+        assertThat(after.faults()).isEmpty();
+        assertThat(after.formatsInBuffer()).isZero();
+        assertThat(sim.labels()).isEmpty();
+    }
+
+    /** The printer's answer to ~HS on a new connection; null when it does not answer. */
+    private HostStatus hostStatus(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.getOutputStream().write("~HS".getBytes(StandardCharsets.US_ASCII));
+            List<HostStatus> st = new CopyOnWriteArrayList<>();
+            HostStatus.Framer f = new HostStatus.Framer(st::add);
+            byte[] buf = new byte[512];
+            s.setSoTimeout(2000);
+            while (st.isEmpty()) {
+                int n = s.getInputStream().read(buf);
+                if (n < 0) return null;
+                f.feed(buf, 0, n);
+            }
+            return st.get(0);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Asks the printer for its status over ~HS on a second connection, as the daemon polls it. */
     private String printerFault() {
         try (Socket s = new Socket("127.0.0.1", sim.port("printer-1"))) {
