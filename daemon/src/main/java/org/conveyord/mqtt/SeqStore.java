@@ -19,7 +19,8 @@ import java.util.concurrent.Executor;
  * seq up to it may have been used. Blocks of {@code block} seqs are reserved ahead (mark written with
  * fsync before any seq of the block is handed out), so a crash skips at most one block and never
  * reuses a seq. The next block is reserved on {@code io} while half of the current one is left, so
- * {@link #next()} normally does no I/O. Thread-safe.
+ * {@link #next()} normally does no I/O. A crash leaves a gap of at most one block; {@link #close()}
+ * leaves none. Thread-safe.
  */
 public final class SeqStore {
 
@@ -76,6 +77,19 @@ public final class SeqStore {
             io.execute(() -> reserveAhead(mark));
         }
         return seq;
+    }
+
+    /**
+     * On a clean shutdown: records the last seq actually used, so the next start continues at
+     * last + 1 without the gap a reserved block leaves (consumers read a gap as missed events).
+     * Seqs handed out after this reserve a new block first, so none is ever reused.
+     */
+    public synchronized void close() throws IOException {
+        synchronized (fileLock) {
+            writeFile(last);
+            written = last;
+        }
+        reservedUpTo = last;
     }
 
     /** The last seq handed out (or, right after a restart, the mark it resumed above). */

@@ -51,4 +51,19 @@ class SeqStoreTest {
         assertThatThrownBy(() -> SeqStore.open(dir, 10, Runnable::run))
                 .hasMessageContaining("banana").hasMessageContaining("high-water mark");
     }
+
+    @Test
+    void aCleanCloseLeavesNoGapAndLaterSeqsAreStillNeverReused() throws Exception {
+        SeqStore s = SeqStore.open(dir, 10, Runnable::run);
+        for (int i = 0; i < 3; i++) s.next();
+        s.close();
+        assertThat(SeqStore.open(dir, 10, Runnable::run).next()).isEqualTo(4);
+
+        SeqStore t = SeqStore.open(dir, 10, Runnable::run);
+        long a = t.next();
+        t.close();
+        long late = t.next(); // an event after close: it must not be handed out again after a restart
+        assertThat(late).isEqualTo(a + 1);
+        assertThat(SeqStore.open(dir, 10, Runnable::run).next()).isGreaterThan(late);
+    }
 }
