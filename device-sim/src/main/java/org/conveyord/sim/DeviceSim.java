@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The whole simulated line: physics per conveyor line, the GPIO bridge, scales, printers and scanners
@@ -89,7 +90,7 @@ public final class DeviceSim implements AutoCloseable {
             LinkConfig link = e.getValue().link();
             if (tcp(link, e.getKey(), serial)) {
                 String id = e.getKey();
-                scales.put(id, new ScaleEndpoint(id, link.host(), link.port(), () -> scaleLoad(id), ++seed));
+                scales.put(id, new ScaleEndpoint(id, link.host(), link.port(), () -> scaleLoad(id), ++seed, settings.scaleStableWaitMs()));
             }
         }
         for (var e : cfg.devicesOfKind(PrinterConfig.class).entrySet()) {
@@ -329,7 +330,7 @@ public final class DeviceSim implements AutoCloseable {
 
     public ConveyordConfig config() { return cfg; }
 
-    private LineWorld worldWith(java.util.function.Predicate<LineWorld> p, String what) {
+    private LineWorld worldWith(Predicate<LineWorld> p, String what) {
         return worlds.stream().filter(p).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no line in the config has " + what));
     }

@@ -18,25 +18,26 @@ import java.util.function.Supplier;
  * decimal. A reading is unstable while noise is set or a bag on the scale moves.
  *
  * <p>Threading: requests are answered on the connection's reader thread; {@code S}, {@code T} and
- * {@code Z} block that thread while they wait for stability (up to {@link #STABLE_WAIT_NANOS}).
+ * {@code Z} block that thread while they wait for stability (up to {@code scaleStableWaitMs}, then {@code I}).
  * Settings are volatile fields written by MQTT/API threads.
  */
 final class ScaleEndpoint extends TcpEndpoint {
 
     private static final Logger log = LoggerFactory.getLogger(ScaleEndpoint.class);
-    static final long STABLE_WAIT_NANOS = 3_000_000_000L;
     private static final int DECIMALS = 1;
 
     private final String scaleId;
     private final Supplier<LineWorld.ScaleLoad> load;
     private final Random random;
+    private final long stableWaitNanos;
     private final Map<Connection, LineFramer> framers = new ConcurrentHashMap<>();
     private volatile double noiseGrams;
     private volatile double tareGrams;
     private volatile double zeroGrams;
 
-    ScaleEndpoint(String scaleId, String host, int port, Supplier<LineWorld.ScaleLoad> load, long seed) {
+    ScaleEndpoint(String scaleId, String host, int port, Supplier<LineWorld.ScaleLoad> load, long seed, long stableWaitMs) {
         super(scaleId, host, port);
+        this.stableWaitNanos = stableWaitMs * 1_000_000L;
         this.scaleId = scaleId;
         this.load = load;
         this.random = new Random(seed);
@@ -69,7 +70,7 @@ final class ScaleEndpoint extends TcpEndpoint {
     }
 
     private Optional<Reading> waitStable() {
-        long until = System.nanoTime() + STABLE_WAIT_NANOS;
+        long until = System.nanoTime() + stableWaitNanos;
         while (true) {
             Reading r = read();
             if (r.stable()) return Optional.of(r);

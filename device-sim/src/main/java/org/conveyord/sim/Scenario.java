@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -140,29 +141,29 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
                 settled, timeout, expect);
     }
 
-    private static java.util.Optional<Step> step(Path file, int ln, String path, JsonNode n, List<ConfigProblem> problems) {
+    private static Optional<Step> step(Path file, int ln, String path, JsonNode n, List<ConfigProblem> problems) {
         if (!n.isObject()) {
             problems.add(problem(file, ln, path, "expected {at: seconds, <action>: {...}}"));
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         JsonNode at = n.get("at");
         if (at == null || !at.isNumber() || at.asDouble() < 0) {
             problems.add(problem(file, ln, path + ".at", "expected seconds from the start (a number >= 0)"));
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         List<String> kinds = new ArrayList<>();
         n.fieldNames().forEachRemaining(k -> { if (!k.equals("at")) kinds.add(k); });
         if (kinds.size() != 1) {
             problems.add(problem(file, ln, path, "expected exactly one action besides 'at', found " + kinds
                     + "; actions: daemon, order, " + SIM_ACTIONS));
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String kind = kinds.get(0);
         JsonNode params = n.get(kind);
         String where = path + "." + kind;
         if (!params.isObject()) {
             problems.add(problem(file, ln, where, "expected a map of parameters"));
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String missing = switch (kind) {
             case "daemon" -> params.path("action").isTextual() ? null : "action";
@@ -179,13 +180,13 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
         };
         if ("".equals(missing)) {
             problems.add(problem(file, ln, where, "unknown action; expected daemon, order or one of " + SIM_ACTIONS));
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (missing != null) {
             problems.add(problem(file, ln, where, "needs " + missing));
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(new Step(ln, at.asDouble(), kind, (ObjectNode) params));
+        return Optional.of(new Step(ln, at.asDouble(), kind, (ObjectNode) params));
     }
 
     private static double number(JsonParser p, Path file, String key, List<ConfigProblem> problems, double dflt) throws IOException {

@@ -11,11 +11,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  *   <li>{@code laneTravelMs} (400): from leaving the sorter to the lane's eye</li>
  *   <li>{@code flicker} (false): a blocked eye drops out for 10 ms once while a bag's middle passes</li>
  *   <li>{@code watchdogMs} (1000): heartbeat output idle this long drops motor power</li>
+ *   <li>{@code scaleStableWaitMs} (3000): how long a scale's S/T/Z waits for stability before {@code S I}</li>
  *   <li>{@code seed} (random): seed for slip and scale noise, for repeatable runs</li>
  * </ul>
  */
 public record SimSettings(double slip, int rampMs, double bagLengthM, double bagGrams, int laneTravelMs,
-                          boolean flicker, int watchdogMs, long seed) {
+                          boolean flicker, int watchdogMs, int scaleStableWaitMs, long seed) {
 
     public static SimSettings defaults() {
         return from(null);
@@ -31,14 +32,15 @@ public record SimSettings(double slip, int rampMs, double bagLengthM, double bag
                 s.path("laneTravelMs").asInt(400),
                 s.path("flicker").asBoolean(false),
                 s.path("watchdogMs").asInt(1000),
+                s.path("scaleStableWaitMs").asInt(3000),
                 s.has("seed") ? s.path("seed").asLong() : System.nanoTime());
     }
 
     public SimSettings withSlip(double newSlip) {
-        return new SimSettings(newSlip, rampMs, bagLengthM, bagGrams, laneTravelMs, flicker, watchdogMs, seed);
+        return new SimSettings(newSlip, rampMs, bagLengthM, bagGrams, laneTravelMs, flicker, watchdogMs, scaleStableWaitMs, seed);
     }
 
     public SimSettings withFlicker(boolean on) {
-        return new SimSettings(slip, rampMs, bagLengthM, bagGrams, laneTravelMs, on, watchdogMs, seed);
+        return new SimSettings(slip, rampMs, bagLengthM, bagGrams, laneTravelMs, on, watchdogMs, scaleStableWaitMs, seed);
     }
 }
