@@ -196,9 +196,19 @@ public final class MqttGateway {
     public void start() {
         if (!startedOnce.compareAndSet(false, true)) return;
         String url = mqtt.url() == null ? MqttConfig.defaults().url() : mqtt.url();
+        javax.net.SocketFactory socketFactory = null;
+        boolean verifyHostname = true;
         if (url.startsWith("ssl://")) {
-            String msg = "mqtt.url " + url + " asks for TLS, which this build does not support yet; use a tcp:// broker"
-                    + " URL on a trusted network (TLS goes through PahoMqttTransport's SocketFactory seam)";
+            try {
+                socketFactory = TlsSocketFactories.fromPem(mqtt.tls());
+            } catch (IllegalArgumentException e) {
+                log.error("MQTT TLS set-up failed: {}", e.getMessage());
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            verifyHostname = mqtt.tls().verifyHostnameOrDefault();
+            if (!verifyHostname) log.warn("mqtt.tls.verifyHostname is false: the broker's certificate name is not checked");
+        } else if (!url.startsWith("tcp://")) {
+            String msg = "mqtt.url " + url + " must start with tcp:// or ssl://";
             log.error(msg);
             throw new IllegalStateException(msg);
         }
@@ -219,7 +229,7 @@ public final class MqttGateway {
         }
         byte[] will = statusJson("offline");
         transport = transportFactory.apply(new PahoMqttTransport.Options(url, clientId, mqtt.keepAliveSOrDefault(),
-                base + "/status", will, user, password, 1000));
+                base + "/status", will, user, password, 1000, socketFactory, verifyHostname));
         transport.setListener(new MqttTransport.Listener() {
             @Override
             public void messageArrived(String topic, byte[] payload, boolean retained) {

@@ -25,9 +25,15 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PahoMqttTransport implements MqttTransport {
 
-    /** What goes into CONNECT. {@code password} is never logged or put in {@link #toString()}. */
+    /**
+     * What goes into CONNECT. {@code password} is never logged or put in {@link #toString()}.
+     *
+     * @param socketFactory null for plain TCP; for ssl:// an SSLSocketFactory ({@link TlsSocketFactories})
+     * @param verifyHostname check the broker certificate's name against the URL's host (ssl:// only)
+     */
     public record Options(String url, String clientId, int keepAliveS, String willTopic, byte[] willPayload,
-                          String username, char[] password, int maxInflight) {
+                          String username, char[] password, int maxInflight, SocketFactory socketFactory,
+                          boolean verifyHostname) {
         @Override
         public String toString() {
             return "Options[url=" + url + ", clientId=" + clientId + ", keepAliveS=" + keepAliveS
@@ -40,18 +46,14 @@ public final class PahoMqttTransport implements MqttTransport {
     private volatile Listener listener;
 
     public PahoMqttTransport(Options options) {
-        this(options, new NoDelaySocketFactory(SocketFactory.getDefault()));
-    }
-
-    /** The seam for TLS: pass an SSLSocketFactory (wrapped so it still sets TCP_NODELAY). */
-    public PahoMqttTransport(Options options, SocketFactory socketFactory) {
         this.options = options;
         try {
             this.client = new MqttAsyncClient(options.url(), options.clientId(), new MemoryPersistence());
         } catch (MqttException e) {
             throw new IllegalArgumentException("cannot create an MQTT client for " + options.url() + ": " + e.getMessage(), e);
         }
-        this.socketFactory = socketFactory;
+        this.socketFactory = options.socketFactory() != null ? options.socketFactory()
+                : new NoDelaySocketFactory(SocketFactory.getDefault());
         client.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
@@ -86,6 +88,7 @@ public final class PahoMqttTransport implements MqttTransport {
         o.setConnectionTimeout(10);
         o.setMaxInflight(options.maxInflight());
         o.setSocketFactory(socketFactory);
+        o.setHttpsHostnameVerificationEnabled(options.verifyHostname());
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         if (options.willTopic() != null) o.setWill(options.willTopic(), options.willPayload(), 1, true);
         if (options.username() != null) o.setUserName(options.username());

@@ -33,10 +33,22 @@ class GatewayStartTest {
     }
 
     @Test
-    void tlsUrlsAreRefusedClearly() {
+    void tlsWithoutACaIsRefusedClearly() {
         var gw = gateway(new MqttConfig("ssl://broker:8883", null, null, null, null, null));
-        assertThatThrownBy(gw::start).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("ssl://broker:8883").hasMessageContaining("TLS");
+        assertThatThrownBy(gw::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("mqtt.tls.ca");
+    }
+
+    @Test
+    void tlsWithAnUnreadableCaIsRefusedNamingTheFile() {
+        var tls = new MqttConfig.TlsConfig(dir.resolve("ca.pem").toString(), null, null, null);
+        var gw = gateway(new MqttConfig("ssl://broker:8883", null, null, null, tls, null));
+        assertThatThrownBy(gw::start).hasMessageContaining("ca.pem");
+    }
+
+    @Test
+    void otherSchemesAreRefused() {
+        var gw = gateway(new MqttConfig("ws://broker:80", null, null, null, null, null));
+        assertThatThrownBy(gw::start).hasMessageContaining("tcp:// or ssl://");
     }
 
     @Test

@@ -23,7 +23,7 @@ class PahoMqttTransportTest {
 
     @Test
     void optionsNeverPrintThePassword() {
-        var o = new PahoMqttTransport.Options("tcp://h:1", "id", 30, null, null, "alice", "s3cret".toCharArray(), 10);
+        var o = new PahoMqttTransport.Options("tcp://h:1", "id", 30, null, null, "alice", "s3cret".toCharArray(), 10, null, true);
         assertThat(o.toString()).doesNotContain("s3cret").doesNotContain("alice");
     }
 }
