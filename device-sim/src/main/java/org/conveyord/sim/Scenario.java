@@ -112,7 +112,7 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
                     }
                     case "expect" -> {
                         JsonNode n = yaml.readTree(p);
-                        n.fields().forEachRemaining(e -> {
+                        n.properties().forEach(e -> {
                             if (!EXPECT_KEYS.contains(e.getKey())) {
                                 problems.add(problem(file, keyLine, "expect." + e.getKey(), "unknown; expected one of " + EXPECT_KEYS));
                             } else if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
