@@ -243,6 +243,19 @@ public final class ConfigValidator {
             }
         }
         checkFlowsToSorter(p, zones, zoneIds);
+        // a bag that covers two eyes at once makes the hand-over from zone to zone ambiguous
+        for (int i = 0; i < zones.size(); i++) {
+            LineConfig.Zone z = zones.get(i);
+            double after = z.lengthMOrDefault() - z.eyeAtMOrDefault();
+            Double nextEye = LineConfig.SORTER.equals(z.next())
+                    ? (l.sorter() == null ? null : l.sorter().entryEyeAtMOrDefault())
+                    : l.zone(z.next() == null ? "" : z.next()).map(LineConfig.Zone::eyeAtMOrDefault).orElse(null);
+            if (nextEye != null && after + nextEye <= maxBag) {
+                warn(p + ".zones[" + i + "].eyeAtM", "zone " + z.id() + "'s eye is only " + String.format("%.2f", after + nextEye)
+                        + " m before the next eye, less than the longest bag (" + maxBag + " m): a bag covers both eyes at once;"
+                        + " expected eyes further apart than maxBagLengthM");
+            }
+        }
         List<LineConfig.Station> stations = l.stationsOrEmpty();
         Set<String> stationZones = new HashSet<>();
         for (int i = 0; i < stations.size(); i++) {

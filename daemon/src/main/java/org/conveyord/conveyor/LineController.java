@@ -421,25 +421,44 @@ public final class LineController implements AutoCloseable {
             z.expectingArrival = false;
             z.motorOnNanos = 0;
             if (z.bags.isEmpty()) {
-                z.bags.add(z.station != null ? induct(stations.get(z.station), nanos) : unknownItem(z.id));
+                TrackedBag fromUpstream = takeFromFeeder(z.claimedBy);
+                if (fromUpstream != null) z.bags.add(fromUpstream);
+                else z.bags.add(z.station != null ? induct(stations.get(z.station), nanos) : unknownItem(z.id));
             }
             TrackedBag head = z.bags.peek();
             head.lastSeen = z.id;
             if (z.scale != null) weigh(z.scale, head);
-        } else if (!z.bags.isEmpty()) {
-            TrackedBag b = z.bags.poll();
+        } else {
+            if (z.handedOver) {
+                z.handedOver = false;          // the next eye already took this bag
+            } else if (!z.bags.isEmpty()) {
+                TrackedBag b = z.bags.poll();
+                if (z.next != null) {
+                    z.next.bags.add(b);
+                    z.next.expectingArrival = true;
+                    z.next.motorOnNanos = 0;
+                } else {
+                    sorter.incoming.add(b);
+                }
+            }
             if (z.next != null) {
-                z.next.bags.add(b);
-                z.next.expectingArrival = true;
-                z.next.motorOnNanos = 0;
                 if (z.next.claimedBy == z) z.next.claimedBy = null;
-            } else {
-                sorter.incoming.add(b);
+            } else if (sorter.claimant == z) {
                 sorter.claimed = false;
             }
         }
         applyOutputs();
         changed();
+    }
+
+    /**
+     * A long bag (or eyes close together) reaches the next eye before its tail clears the feeding
+     * zone's eye: the bag being released by the zone that holds the claim is the one arriving.
+     */
+    private static TrackedBag takeFromFeeder(ZoneState feeder) {
+        if (feeder == null || !feeder.eyeBlocked || feeder.handedOver || feeder.bags.isEmpty()) return null;
+        feeder.handedOver = true;
+        return feeder.bags.poll();
     }
 
     private TrackedBag induct(StationState st, long nanos) {
@@ -495,6 +514,7 @@ public final class LineController implements AutoCloseable {
         if (blocked) {
             sorter.entryRiseNanos = nanos;
             TrackedBag b = sorter.incoming.poll();
+            if (b == null) b = takeFromFeeder(sorter.claimed ? sorter.claimant : null);
             if (b == null) b = unknownItem("sorter");
             b.lastSeen = "sorter";
             sorter.atEntry = b;
@@ -733,6 +753,7 @@ public final class LineController implements AutoCloseable {
     }
 
     private boolean mayRelease(ZoneState z) {
+        if (z.handedOver) return true;        // its bag is already half into the next zone: keep pushing
         ZoneState d = z.next;
         if (d == null) {
             if (sorter.claimed && sorter.claimant != z) return false;

@@ -26,6 +26,7 @@ final class ZoneState {
     boolean jammed;
     long motorOnNanos;              // motor-on time accumulated since the head bag was released to us
     boolean expectingArrival;
+    boolean handedOver;             // the head bag reached the next eye before clearing ours
 
     ZoneState(LineConfig.Zone cfg, DigitalOut motor, DigitalIn eye) {
         this.cfg = cfg;

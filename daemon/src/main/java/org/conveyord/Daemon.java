@@ -1,0 +1,122 @@
+package org.conveyord;
+
+import org.conveyord.config.ConveyordConfig;
+import org.conveyord.config.DeviceConfig;
+import org.conveyord.config.LineConfig;
+import org.conveyord.conveyor.LineController;
+import org.conveyord.conveyor.LineDevice;
+import org.conveyord.device.Device;
+import org.conveyord.device.DeviceContext;
+import org.conveyord.hal.Gpio;
+import org.conveyord.hal.GpioFactory;
+import org.conveyord.link.LinkGroup;
+import org.conveyord.mqtt.MqttGateway;
+import org.conveyord.ops.BuildInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The wiring: builds every part from the config, in one place, and tears it down in the safe order
+ * (motion off first, the broker told last). Nothing else decides which implementation is used.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    private final ConveyordConfig cfg;
+    private final ScheduledExecutorService scheduler;
+    private final MqttGateway gateway;
+    private final LinkGroup links;
+    private final Gpio gpio;
+    private final Map<String, Device> devices = new LinkedHashMap<>();
+    private final List<LineController> lines = new ArrayList<>();
+    private volatile boolean closed;
+
+    private Daemon(ConveyordConfig cfg, String configSha, BuildInfo build) {
+        this.cfg = cfg;
+        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "devices");
+            t.setDaemon(true);
+            return t;
+        });
+        Clock clock = Clock.systemUTC();
+        this.gateway = new MqttGateway(cfg, configSha, build, scheduler, clock);
+        DeviceContext ctx = new DeviceContext(gateway.events(), gateway.stateListener(), scheduler, clock);
+        this.links = new LinkGroup(1);
+        boolean hasLine = cfg.devicesOrEmpty().values().stream().anyMatch(d -> d instanceof LineConfig);
+        this.gpio = hasLine ? GpioFactory.open(cfg.gpioOrDefault()) : null;
+        DevicePorts ports = new DevicePorts(devices);
+        for (Map.Entry<String, DeviceConfig> e : cfg.devicesOrEmpty().entrySet()) {
+            String id = e.getKey();
+            Device d = switch (e.getValue()) {
+                case LineConfig l -> {
+                    LineController c = new LineController(id, l, gpio, ports, gateway.events(), gateway.stateListener());
+                    lines.add(c);
+                    yield new LineDevice(c);
+                }
+                default -> DevicePorts.create(id, e.getValue(), links, ctx);
+            };
+            devices.put(id, d);
+            gateway.register(d);
+        }
+    }
+
+    /** Builds and starts everything; returns once the devices are started (the broker may still be coming). */
+    public static Daemon start(ConveyordConfig cfg, String configSha, BuildInfo build) {
+        log.info("conveyord {} (commit {}) starting: site {}, node {}, {} devices, broker {}", build.version(), build.commit(),
+                cfg.site(), cfg.node(), cfg.devicesOrEmpty().size(), cfg.mqttOrDefault().url());
+        Daemon d = new Daemon(cfg, configSha, build);
+        try {
+            // peripherals first, so the line finds its scanners listening; the line last, outputs off until start
+            d.devices.values().stream().filter(x -> !(x instanceof LineDevice)).forEach(Device::start);
+            d.devices.values().stream().filter(x -> x instanceof LineDevice).forEach(Device::start);
+            d.gateway.start();
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+        return d;
+    }
+
+    public MqttGateway gateway() { return gateway; }
+
+    public Map<String, Device> devices() { return Map.copyOf(devices); }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        log.info("conveyord stopping: motion off, devices closed, offline published");
+        for (LineController c : lines) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                log.error("line {} did not stop cleanly: {}", c.id(), e.toString());
+            }
+        }
+        if (gpio != null) gpio.close();
+        devices.values().stream().filter(x -> !(x instanceof LineDevice)).forEach(x -> {
+            try {
+                x.stop();
+            } catch (RuntimeException e) {
+                log.warn("device {} did not stop cleanly: {}", x.id(), e.toString());
+            }
+        });
+        gateway.stop();
+        links.close();
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

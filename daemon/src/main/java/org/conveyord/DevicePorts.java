@@ -1,0 +1,63 @@
+package org.conveyord;
+
+import org.conveyord.config.DeviceConfig;
+import org.conveyord.config.LineConfig;
+import org.conveyord.config.PrinterConfig;
+import org.conveyord.config.ScaleConfig;
+import org.conveyord.config.ScannerConfig;
+import org.conveyord.conveyor.LinePeripherals;
+import org.conveyord.device.Device;
+import org.conveyord.device.DeviceContext;
+import org.conveyord.link.ByteLinks;
+import org.conveyord.link.LinkGroup;
+import org.conveyord.printer.ZplPrinter;
+import org.conveyord.protocol.scanner.ScanResult;
+import org.conveyord.scale.MtSicsScale;
+import org.conveyord.scanner.LineScanner;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Part of the wiring: builds the peripheral devices from their config and lets the line reach them
+ * through {@link LinePeripherals} without knowing their classes.
+ */
+final class DevicePorts implements LinePeripherals {
+    private final Map<String, Device> devices;
+
+    DevicePorts(Map<String, Device> devices) {
+        this.devices = devices;
+    }
+
+    static Device create(String id, DeviceConfig cfg, LinkGroup links, DeviceContext ctx) {
+        return switch (cfg) {
+            case ScaleConfig s -> new MtSicsScale(id, s, ByteLinks.create(s.link(), links), ctx);
+            case PrinterConfig p -> new ZplPrinter(id, p, ByteLinks.create(p.link(), links), ctx);
+            case ScannerConfig sc -> new LineScanner(id, sc, ByteLinks.create(sc.link(), links), ctx);
+            case LineConfig l -> throw new IllegalArgumentException("lines are built by the Daemon");
+        };
+    }
+
+    @Override
+    public void onScan(String scannerId, ScanHandler handler) {
+        if (devices.get(scannerId) instanceof LineScanner s) {
+            s.addListener((result, nanos) -> handler.scanned(result instanceof ScanResult.Read r ? r.code() : null, nanos));
+        }
+    }
+
+    @Override
+    public CompletionStage<Reading> weigh(String scaleId) {
+        if (devices.get(scaleId) instanceof MtSicsScale s) {
+            return s.readWeight(false).thenApply(w -> new Reading(w.grams(), w.stable()));
+        }
+        return CompletableFuture.failedFuture(new IllegalStateException(scaleId + " is not a scale"));
+    }
+
+    @Override
+    public void printLabel(String printerId, String job, String zpl, String cmdId) {
+        if (devices.get(printerId) instanceof ZplPrinter p) {
+            p.printLabel(job, zpl, cmdId);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package org.conveyord;
+
+import org.conveyord.config.ConfigLoader;
+import org.conveyord.config.ConfigProblem;
+import org.conveyord.config.ConveyordConfig;
+import org.conveyord.ops.BuildInfo;
+import org.conveyord.ops.DemoRunner;
+import org.conveyord.ops.SafeOutputsCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code conveyord} command line. Exit codes: 0 fine, 1 failed at run time, 2 bad config or usage.
+ */
+@Command(name = "conveyord", mixinStandardHelpOptions = false, sortOptions = false,
+        description = "Store-edge conveyor controller: drives the line, talks to scales, printers and scanners, speaks MQTT.")
+public final class Main implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    @Option(names = "--config", paramLabel = "FILE", description = "config file (default ${DEFAULT-VALUE})")
+    Path config = Path.of("/etc/conveyord/conveyord.yaml");
+
+    @Option(names = "--mqtt-url", paramLabel = "tcp://HOST:PORT", description = "broker URL, overrides mqtt.url in the config")
+    String mqttUrl;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "durable state directory, overrides stateDir in the config")
+    Path stateDir;
+
+    @Option(names = "--check-config", description = "validate the config, print every problem as FILE:LINE: key: message, exit 0 or 2")
+    boolean checkConfig;
+
+    @Option(names = "--safe-outputs", description = "drive every configured output to its inactive level and exit (systemd ExecStopPost)")
+    boolean safeOutputs;
+
+    @Option(names = "--demo", description = "embedded broker + simulated line + daemon on config/demo.yaml, with a scripted flow of bags")
+    boolean demo;
+
+    @Option(names = "--version", description = "print the version and exit")
+    boolean version;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+    boolean help;
+
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // one clear line for the operator; the stack trace only at debug level
+            System.err.println("conveyord: " + ex.getMessage());
+            log.debug("failure", ex);
+            return 1;
+        });
+        cl.setParameterExceptionHandler((ex, args2) -> {
+            System.err.println("conveyord: " + ex.getMessage());
+            System.err.println("Try 'conveyord --help'.");
+            return 2;
+        });
+        System.exit(cl.execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        BuildInfo build = BuildInfo.load();
+        if (version) {
+            System.out.println("conveyord " + build.version() + " (commit " + build.commit() + ")");
+            return 0;
+        }
+        if (demo) {
+            return DemoRunner.run(build, mqttUrl);
+        }
+        ConfigLoader.Result r = ConfigLoader.load(config);
+        if (checkConfig) {
+            r.problems().forEach(p -> System.out.println(p.format()));
+            if (r.ok()) {
+                System.out.println(config + ": OK (" + r.config().devicesOrEmpty().size() + " devices"
+                        + (r.warnings().isEmpty() ? "" : ", " + r.warnings().size() + " warnings") + ")");
+                return 0;
+            }
+            return 2;
+        }
+        if (!r.ok()) {
+            r.problems().forEach(p -> System.err.println(p.format()));
+            System.err.println("conveyord: " + config + " has errors; nothing was started (see above; --check-config lists them too)");
+            return 2;
+        }
+        r.warnings().forEach(p -> log.warn("{}", p.format()));
+        ConveyordConfig cfg = r.config();
+        if (mqttUrl != null) cfg = cfg.withMqttUrl(mqttUrl);
+        if (stateDir != null) cfg = cfg.withStateDir(stateDir.toString());
+        if (safeOutputs) {
+            return SafeOutputsCommand.run(cfg);
+        }
+        return runDaemon(cfg, r.sha256(), build);
+    }
+
+    private static int runDaemon(ConveyordConfig cfg, String sha, BuildInfo build) throws InterruptedException {
+        Daemon daemon = Daemon.start(cfg, sha, build);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("SIGTERM: stopping");
+            daemon.close();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+        return 0;
+    }
+}
