@@ -19,10 +19,10 @@ import java.util.function.Predicate;
 import static org.awaitility.Awaitility.await;
 
 /** An operator's view for tests: a Paho client subscribed to {@code <base>/#} that records everything. */
-final class TestMqttClient implements AutoCloseable {
+public final class TestMqttClient implements AutoCloseable {
 
-    record Msg(String topic, String payload, boolean retained) {
-        JsonNode json() {
+    public record Msg(String topic, String payload, boolean retained) {
+        public JsonNode json() {
             try {
                 return MAPPER.readTree(payload);
             } catch (IOException e) {
@@ -31,14 +31,14 @@ final class TestMqttClient implements AutoCloseable {
         }
     }
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
-    static final Duration PATIENCE = Duration.ofSeconds(10);
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final Duration PATIENCE = Duration.ofSeconds(10);
 
-    final List<Msg> messages = new CopyOnWriteArrayList<>();
+    public final List<Msg> messages = new CopyOnWriteArrayList<>();
     private final MqttClient client;
     private final String base;
 
-    TestMqttClient(String url, String base) throws MqttException {
+    public TestMqttClient(String url, String base) throws MqttException {
         this.base = base;
         client = new MqttClient(url, "test-" + UUID.randomUUID(), new MemoryPersistence());
         client.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
@@ -55,28 +55,28 @@ final class TestMqttClient implements AutoCloseable {
         client.subscribe(base + "/#", 1);
     }
 
-    void send(String relTopic, String payload) throws MqttException {
+    public void send(String relTopic, String payload) throws MqttException {
         client.publish(base + "/" + relTopic, payload.getBytes(StandardCharsets.UTF_8), 1, false);
     }
 
-    List<Msg> on(String relTopic) {
+    public List<Msg> on(String relTopic) {
         return messages.stream().filter(m -> m.topic().equals(base + "/" + relTopic)).toList();
     }
 
-    Msg awaitMessage(String relTopic, Predicate<Msg> match) {
+    public Msg awaitMessage(String relTopic, Predicate<Msg> match) {
         return await().atMost(PATIENCE).until(() -> on(relTopic).stream().filter(match).findFirst().orElse(null),
                 m -> m != null);
     }
 
     /** The first reply on {@code reply/<device>/<action>} whose id is {@code id} (JSON null when id is null). */
-    JsonNode awaitReply(String relTopic, String id) {
+    public JsonNode awaitReply(String relTopic, String id) {
         return awaitMessage(relTopic, m -> {
             JsonNode idNode = m.json().get("id");
             return id == null ? idNode != null && idNode.isNull() : idNode != null && id.equals(idNode.asText());
         }).json();
     }
 
-    long count(String relTopic, Predicate<Msg> match) {
+    public long count(String relTopic, Predicate<Msg> match) {
         return on(relTopic).stream().filter(match).count();
     }
 

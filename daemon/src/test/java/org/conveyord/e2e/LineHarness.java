@@ -1,0 +1,97 @@
+package org.conveyord.e2e;
+
+import org.conveyord.Daemon;
+import org.conveyord.config.ConfigLoader;
+import org.conveyord.config.ConveyordConfig;
+import org.conveyord.config.DeviceConfig;
+import org.conveyord.config.GpioConfig;
+import org.conveyord.config.LinkConfig;
+import org.conveyord.config.PrinterConfig;
+import org.conveyord.config.ScaleConfig;
+import org.conveyord.config.ScannerConfig;
+import org.conveyord.mqtt.EmbeddedBroker;
+import org.conveyord.mqtt.TestMqttClient;
+import org.conveyord.ops.BuildInfo;
+import org.conveyord.sim.DeviceSim;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole product on loopback: a real broker (embedded Moquette, or the Mosquitto named by
+ * {@code MQTT_TEST_URL}), device-sim playing the demo line, and the daemon, wired exactly as in
+ * production. Every harness gets its own site id, so runs never see each other's retained topics,
+ * and free ports for the simulated devices.
+ */
+final class LineHarness implements AutoCloseable {
+    final EmbeddedBroker broker;
+    final String url;
+    final ConveyordConfig cfg;
+    final DeviceSim sim;
+    final Daemon daemon;
+    final TestMqttClient operator;
+    final String base;
+
+    LineHarness() throws Exception {
+        String external = System.getenv("MQTT_TEST_URL");
+        broker = external == null || external.isBlank() ? EmbeddedBroker.start("127.0.0.1", 0) : null;
+        url = broker != null ? broker.url() : external;
+        Path repo = Path.of(System.getProperty("conveyord.repo", ".."));
+        var loaded = ConfigLoader.load(repo.resolve("config/demo.yaml"));
+        assertThat(loaded.ok()).as(loaded.problems().toString()).isTrue();
+        String site = "it-" + UUID.randomUUID().toString().substring(0, 8);
+        Path state = Files.createTempDirectory("conveyord-it");
+        cfg = onFreePorts(loaded.config(), site).withMqttUrl(url).withStateDir(state.toString());
+        base = cfg.mqttBase();
+        operator = new TestMqttClient(url, base);
+        sim = DeviceSim.start(cfg, url);
+        daemon = Daemon.start(cfg, loaded.sha256(), BuildInfo.load());
+    }
+
+    /** The demo config with a test site id and every simulated endpoint on a free port. */
+    static ConveyordConfig onFreePorts(ConveyordConfig c, String site) throws IOException {
+        LinkedHashMap<String, DeviceConfig> devices = new LinkedHashMap<>();
+        for (var e : c.devicesOrEmpty().entrySet()) {
+            DeviceConfig d = switch (e.getValue()) {
+                case ScaleConfig s -> new ScaleConfig(s.protocol(), freeTcp(s.link()), s.timeoutMs(), s.pollMs(), s.eventThresholdGrams());
+                case PrinterConfig p -> new PrinterConfig(p.protocol(), freeTcp(p.link()), p.pollMs(), p.timeoutMs(), p.maxZplBytes());
+                case ScannerConfig s -> new ScannerConfig(freeTcp(s.link()), s.prefix(), s.suffix(), s.noRead(), s.maxLineBytes());
+                default -> e.getValue();
+            };
+            devices.put(e.getKey(), d);
+        }
+        GpioConfig g = c.gpioOrDefault();
+        GpioConfig gpio = new GpioConfig(g.provider(), g.chip(), new GpioConfig.SimBridge("127.0.0.1", freePort()));
+        ConveyordConfig moved = c.withDevices(devices).withGpio(gpio);
+        return new ConveyordConfig(site, moved.node(), moved.mqtt(), moved.stateDir(), moved.gpio(), moved.devices(), moved.sim());
+    }
+
+    private static LinkConfig freeTcp(LinkConfig l) throws IOException {
+        return new LinkConfig("127.0.0.1:" + freePort(), null, null, null, null, null, null, null);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The logical state of an output, read where the hardware would be: in the simulator. */
+    boolean simOutputOn(org.conveyord.config.PinConfig pin) {
+        return sim.output(pin.pin()) == pin.activeLevel();
+    }
+
+    @Override
+    public void close() throws Exception {
+        daemon.close();
+        sim.close();
+        operator.close();
+        if (broker != null) broker.stop();
+    }
+}
