@@ -9,14 +9,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The outbox kept in memory: survives broker outages and network cuts, not a daemon crash. Bounded
  * by {@code capacity}: at the cap the oldest entry is dropped and reported to the {@link DropListener}
- * (the gateway turns it into {@code event/node/events-dropped}). Thread-safe.
+ * (the gateway turns it into {@code event/node/events-dropped}). Thread-safe. For tests and
+ * for a gateway that must not touch the disk.
  */
 public final class InMemoryOutbox implements Outbox {
-
-    /** Told about an entry dropped at the cap; called on the appending thread, must not block. */
-    public interface DropListener {
-        void dropped(Entry entry);
-    }
 
     private final ConcurrentSkipListMap<Long, Entry> entries = new ConcurrentSkipListMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -55,4 +51,7 @@ public final class InMemoryOutbox implements Outbox {
 
     @Override
     public int size() { return entries.size(); }
+
+    @Override
+    public double fill() { return (double) entries.size() / capacity; }
 }

@@ -1,0 +1,575 @@
+package org.conveyord.mqtt;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+
+/**
+ * The outbox on local disk (mqtt-api.md, Delivery): an append-only log of segment files under
+ * {@code <stateDir>/outbox/}, named {@code seg-<first id>.log}. Every message is written (to the
+ * kernel, so a {@code kill -9} loses nothing; to the device according to the {@link Fsync} policy)
+ * before the gateway can read it to send it. A PUBACK removes it: the ack cursor (all ids up to it
+ * are done, kept in {@code outbox/acked}) moves on and segments behind it are deleted. After a
+ * restart everything above the ack cursor is sent again, oldest first: at-least-once.
+ *
+ * <p>Record: {@code magic u32 | length u32 | crc32 u32 | body}, body = {@code id i64 | expiresAtMs
+ * i64 (-1: never) | topicLength u16 | topic | payload}. A record whose checksum does not match (a
+ * write torn by a power cut) is skipped and counted, never fatal; the magic lets the scan find the
+ * next good record after damage in the middle of a file. A restart always appends to a new segment,
+ * so nothing is ever written behind a torn tail.
+ *
+ * <p>Hard cap: when the segments would exceed {@code maxBytes}, the oldest segment is dropped whole
+ * and each live entry in it is reported to the {@link DropListener}. Recent entries are also kept in
+ * memory (a bounded "hot" tail), so live traffic is sent without reading the disk back; a backlog
+ * bigger than that is read from the segments.
+ *
+ * <p>Threading: every method is synchronized on this object. With {@link Fsync#EVERY_WRITE} the
+ * appending thread waits for the fsync; with {@link Fsync#BATCHED} a private thread
+ * ("outbox-fsync") syncs every {@code fsyncIntervalMs} and a power cut loses at most that much.
+ */
+public final class DurableOutbox implements Outbox {
+
+    private static final Logger log = LoggerFactory.getLogger(DurableOutbox.class);
+
+    public enum Fsync {
+        EVERY_WRITE("every-write"), BATCHED("batched");
+
+        private final String configName;
+
+        Fsync(String configName) { this.configName = configName; }
+
+        public String configName() { return configName; }
+
+        public static Fsync fromConfig(String s) {
+            for (Fsync f : values()) if (f.configName.equals(s)) return f;
+            throw new IllegalArgumentException("fsync policy '" + s + "' is not every-write or batched");
+        }
+    }
+
+    /**
+     * @param maxBytes        hard cap on the segment files together
+     * @param segmentBytes    a segment is closed and a new one started past this size (the cap drops whole segments)
+     * @param hotEntries      how many recent entries are also kept in memory
+     */
+    public record Settings(long maxBytes, long segmentBytes, Fsync fsync, long fsyncIntervalMs, int hotEntries) {
+        public Settings {
+            if (maxBytes < 4096) throw new IllegalArgumentException("outbox cap must be at least 4096 bytes, got " + maxBytes);
+            if (segmentBytes < 1024 || segmentBytes > maxBytes / 2) {
+                throw new IllegalArgumentException("segment size " + segmentBytes + " must be between 1 KiB and half the cap");
+            }
+            if (fsyncIntervalMs < 1) throw new IllegalArgumentException("fsync interval must be at least 1 ms");
+        }
+
+        /** Segments of 1/16 of the cap (at most 8 MiB), 8192 entries in memory. */
+        public static Settings of(long maxBytes, Fsync fsync, long fsyncIntervalMs) {
+            long seg = Math.max(1024, Math.min(8L << 20, maxBytes / 16));
+            return new Settings(maxBytes, seg, fsync, fsyncIntervalMs, 8192);
+        }
+    }
+
+    static final int MAGIC = 0x43594F42; // "CYOB"
+    static final int HEADER = 12;
+    static final int MAX_BODY = 16 << 20;
+    private static final int FIXED_BODY = 8 + 8 + 2;
+
+    private record Segment(Path file, long firstId, long[] lastId, long[] bytes) {
+        long last() { return lastId[0]; }
+        long size() { return bytes[0]; }
+    }
+
+    private final Path dir;
+    private final Settings settings;
+    private final DropListener onDrop;
+    private final TreeMap<Long, Segment> segments = new TreeMap<>(); // by first id
+    private final TreeMap<Long, Entry> hot = new TreeMap<>();
+    private final TreeSet<Long> removedAboveAck = new TreeSet<>();
+    private final ScheduledExecutorService syncer;
+    private final CRC32 crc = new CRC32();
+
+    private FileChannel active;
+    private Segment activeSeg;
+    private long nextId;
+    private long ackedId;          // every id <= ackedId is gone
+    private long ackedOnDisk;
+    private long hotFrom;          // every live id >= hotFrom is in hot
+    private int live;
+    private long totalBytes;
+    private long corrupt;
+    private boolean dirty;
+    private boolean closed;
+    private ByteBuffer writeBuf = ByteBuffer.allocate(4096);
+
+    // sequential disk reader: the next record to read and the id it returned last
+    private Segment readSeg;
+    private long readPos;
+    private long readLastId = -1;
+    private FileChannel readChannel;
+    private Segment readChannelSeg;
+
+    private DurableOutbox(Path dir, Settings settings, DropListener onDrop) {
+        this.dir = dir;
+        this.settings = settings;
+        this.onDrop = onDrop;
+        // also with EVERY_WRITE: it records the ack cursor, so a crash resends little
+        this.syncer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "outbox-fsync");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Opens (or creates) {@code <stateDir>/outbox}, scanning what a previous run left: live entries
+     * are sent again, corrupt records are logged and counted.
+     */
+    public static DurableOutbox open(Path stateDir, Settings settings, DropListener onDrop) throws IOException {
+        Path dir = stateDir.resolve("outbox");
+        Files.createDirectories(dir);
+        DurableOutbox o = new DurableOutbox(dir, settings, onDrop);
+        o.recover();
+        o.syncer.scheduleWithFixedDelay(o::syncQuietly, settings.fsyncIntervalMs(), settings.fsyncIntervalMs(),
+                TimeUnit.MILLISECONDS);
+        return o;
+    }
+
+    // ------------------------------------------------------------------ Outbox
+
+    @Override
+    public synchronized long append(String topic, byte[] payload, Instant expiresAt) {
+        if (closed) throw new IllegalStateException("the outbox is closed");
+        long id = nextId;
+        byte[] t = topic.getBytes(StandardCharsets.UTF_8);
+        int body = FIXED_BODY + t.length + payload.length;
+        if (t.length > 0xFFFF || body > MAX_BODY) {
+            throw new IllegalArgumentException("message on " + topic + " is too big for the outbox (" + body + " bytes)");
+        }
+        int recLen = HEADER + body;
+        makeRoom(recLen);
+        if (active == null || activeSeg.size() + recLen > settings.segmentBytes() && activeSeg.size() > 0) roll(id);
+        if (writeBuf.capacity() < recLen) writeBuf = ByteBuffer.allocate(Math.max(recLen, writeBuf.capacity() * 2));
+        ByteBuffer b = writeBuf.clear();
+        b.putInt(MAGIC).putInt(body).putInt(0);
+        b.putLong(id).putLong(expiresAt == null ? -1 : expiresAt.toEpochMilli()).putShort((short) t.length).put(t).put(payload);
+        crc.reset();
+        crc.update(b.array(), HEADER, body);
+        b.putInt(8, (int) crc.getValue());
+        b.flip();
+        try {
+            while (b.hasRemaining()) active.write(b);
+            if (settings.fsync() == Fsync.EVERY_WRITE) active.force(false);
+            else dirty = true;
+        } catch (IOException e) {
+            // not appended: the caller must know (events go nowhere else)
+            throw new UncheckedIOException("cannot append to the outbox in " + dir + ": " + e.getMessage(), e);
+        }
+        nextId = id + 1;
+        activeSeg.lastId()[0] = id;
+        activeSeg.bytes()[0] += recLen;
+        totalBytes += recLen;
+        live++;
+        hot.put(id, new Entry(id, topic, payload, expiresAt));
+        while (hot.size() > settings.hotEntries()) {
+            long evicted = hot.pollFirstEntry().getKey();
+            hotFrom = Math.max(hotFrom, evicted + 1);
+        }
+        return id;
+    }
+
+    @Override
+    public synchronized List<Entry> after(long afterId, int max) {
+        List<Entry> out = new ArrayList<>(Math.min(max, 256));
+        if (max <= 0 || closed) return out;
+        if (afterId + 1 >= hotFrom) {
+            for (Entry e : hot.tailMap(afterId, false).values()) {
+                if (out.size() >= max) break;
+                out.add(e);
+            }
+            return out;
+        }
+        try {
+            readFromDisk(afterId, max, out);
+        } catch (IOException e) {
+            log.error("Cannot read the outbox in {}: {}; retrying on the next send", dir, e.toString());
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void remove(long id) {
+        if (id <= ackedId || id >= nextId || removedAboveAck.contains(id)) return;
+        hot.remove(id);
+        live--;
+        removedAboveAck.add(id);
+        while (!removedAboveAck.isEmpty() && removedAboveAck.first() == ackedId + 1) {
+            removedAboveAck.pollFirst();
+            ackedId++;
+        }
+        if (live == 0) {
+            // nothing left: also skips ids lost to corruption that would hold the cursor back
+            ackedId = nextId - 1;
+            removedAboveAck.clear();
+        }
+        dirty = true;
+        deleteAckedSegments();
+    }
+
+    @Override
+    public synchronized int size() { return live; }
+
+    @Override
+    public synchronized double fill() { return (double) totalBytes / settings.maxBytes(); }
+
+    @Override
+    public synchronized long bytesOnDisk() { return totalBytes; }
+
+    @Override
+    public synchronized long corruptRecords() { return corrupt; }
+
+    public Settings settings() { return settings; }
+
+    /** fsyncs the log and records the ack cursor; the "outbox-fsync" thread does this every interval anyway. */
+    public synchronized void sync() throws IOException {
+        if (active != null && settings.fsync() == Fsync.BATCHED) active.force(false);
+        if (ackedId != ackedOnDisk) writeAcked();
+        dirty = false;
+    }
+
+    @Override
+    public void close() {
+        syncer.shutdownNow();
+        synchronized (this) {
+            if (closed) return;
+            try {
+                sync();
+            } catch (IOException e) {
+                log.warn("Outbox {}: final sync failed: {}", dir, e.toString());
+            }
+            closed = true;
+            closeQuietly(active);
+            closeQuietly(readChannel);
+            active = null;
+            readChannel = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    private void syncQuietly() {
+        synchronized (this) {
+            if (!dirty || closed) return;
+            try {
+                sync();
+            } catch (IOException e) {
+                log.error("Outbox {}: fsync failed: {}; messages since the last sync may not survive a power cut", dir, e.toString());
+            }
+        }
+    }
+
+    private void roll(long firstId) {
+        try {
+            if (active != null) {
+                if (settings.fsync() == Fsync.BATCHED) active.force(false);
+                active.close();
+            }
+            Path f = dir.resolve(String.format("seg-%020d.log", firstId));
+            active = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            activeSeg = new Segment(f, firstId, new long[]{firstId - 1}, new long[]{0});
+            segments.put(firstId, activeSeg);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a new outbox segment in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** At the cap: drops the oldest segments (never the one being written) until the record fits. */
+    private void makeRoom(int recLen) {
+        while (totalBytes + recLen > settings.maxBytes() && segments.size() > 1) {
+            Segment oldest = segments.firstEntry().getValue();
+            if (oldest == activeSeg) break;
+            dropSegment(oldest);
+        }
+        if (totalBytes + recLen > settings.maxBytes() && activeSeg != null && activeSeg.size() > 0) {
+            // only the segment being written is left: close it so it can go too
+            roll(nextId);
+            makeRoom(recLen);
+        }
+    }
+
+    private void dropSegment(Segment s) {
+        try {
+            scan(s, e -> {
+                if (e.id() > ackedId && !removedAboveAck.contains(e.id())) {
+                    live--;
+                    hot.remove(e.id());
+                    if (onDrop != null) onDrop.dropped(e);
+                }
+            }, false);
+        } catch (IOException e) {
+            log.error("Outbox {}: cannot read {} before dropping it: {}", dir, s.file().getFileName(), e.toString());
+        }
+        if (s.last() > ackedId) {
+            ackedId = s.last();
+            removedAboveAck.headSet(ackedId, true).clear();
+        }
+        dirty = true;
+        deleteSegment(s);
+    }
+
+    private void deleteAckedSegments() {
+        while (!segments.isEmpty()) {
+            Segment s = segments.firstEntry().getValue();
+            if (s == activeSeg || s.last() > ackedId) return;
+            deleteSegment(s);
+        }
+    }
+
+    private void deleteSegment(Segment s) {
+        segments.remove(s.firstId());
+        totalBytes -= s.size();
+        if (readChannelSeg == s) {
+            closeQuietly(readChannel);
+            readChannel = null;
+            readChannelSeg = null;
+        }
+        if (readSeg == s) {
+            readSeg = null;
+            readLastId = -1;
+        }
+        try {
+            Files.deleteIfExists(s.file());
+        } catch (IOException e) {
+            log.warn("Outbox {}: cannot delete {}: {}", dir, s.file().getFileName(), e.toString());
+        }
+    }
+
+    private void writeAcked() throws IOException {
+        Path f = dir.resolve("acked");
+        Path tmp = dir.resolve("acked.tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            // no fsync: a stale or empty file after a power cut only means some messages are sent twice
+            ch.write(ByteBuffer.wrap((ackedId + "\n").getBytes(StandardCharsets.US_ASCII)));
+        }
+        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        ackedOnDisk = ackedId;
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    private void readFromDisk(long afterId, int max, List<Entry> out) throws IOException {
+        if (readSeg == null || readLastId != afterId) {
+            // a new round (after a reconnect) or a jump: start again at the first live entry
+            Map.Entry<Long, Segment> first = segments.floorEntry(Math.max(afterId, ackedId) + 1);
+            if (first == null) first = segments.firstEntry();
+            if (first == null) return;
+            readSeg = first.getValue();
+            readPos = 0;
+        }
+        while (out.size() < max && readSeg != null) {
+            FileChannel ch = readChannel(readSeg);
+            long end = readSeg == activeSeg ? activeSeg.size() : ch.size();
+            if (readPos >= end) {
+                Map.Entry<Long, Segment> next = segments.higherEntry(readSeg.firstId());
+                if (next == null) break; // stay at the end of the last segment: appends may follow
+                readSeg = next.getValue();
+                readPos = 0;
+                continue;
+            }
+            Read r = readRecord(ch, readPos, end);
+            if (r == null) { // unreadable: only possible in a damaged old segment; skip the rest of it
+                readPos = end;
+                continue;
+            }
+            readPos = r.nextPos();
+            Entry e = r.entry();
+            if (e == null || e.id() <= afterId || e.id() <= ackedId || removedAboveAck.contains(e.id())) continue;
+            out.add(e);
+        }
+        readLastId = out.isEmpty() ? afterId : out.get(out.size() - 1).id();
+    }
+
+    private FileChannel readChannel(Segment s) throws IOException {
+        if (readChannelSeg != s) {
+            closeQuietly(readChannel);
+            readChannel = FileChannel.open(s.file(), StandardOpenOption.READ);
+            readChannelSeg = s;
+        }
+        return readChannel;
+    }
+
+    /** @param entry null when the record at pos is corrupt and {@code nextPos} is where the next good one starts */
+    private record Read(Entry entry, long nextPos) {}
+
+    /** One record at {@code pos}; null when nothing readable is left before {@code end}. */
+    private Read readRecord(FileChannel ch, long pos, long end) throws IOException {
+        ByteBuffer h = ByteBuffer.allocate(HEADER);
+        if (end - pos < HEADER || readFully(ch, h, pos) < HEADER) return null;
+        h.flip();
+        int magic = h.getInt();
+        int len = h.getInt();
+        int sum = h.getInt();
+        if (magic == MAGIC && len >= FIXED_BODY && len <= MAX_BODY && pos + HEADER + len <= end) {
+            ByteBuffer b = ByteBuffer.allocate(len);
+            if (readFully(ch, b, pos + HEADER) == len) {
+                crc.reset();
+                crc.update(b.array(), 0, len);
+                if ((int) crc.getValue() == sum) {
+                    b.flip();
+                    long id = b.getLong();
+                    long exp = b.getLong();
+                    int tl = b.getShort() & 0xFFFF;
+                    if (tl <= len - FIXED_BODY) {
+                        String topic = new String(b.array(), FIXED_BODY, tl, StandardCharsets.UTF_8);
+                        byte[] payload = new byte[len - FIXED_BODY - tl];
+                        System.arraycopy(b.array(), FIXED_BODY + tl, payload, 0, payload.length);
+                        return new Read(new Entry(id, topic, payload, exp < 0 ? null : Instant.ofEpochMilli(exp)),
+                                pos + HEADER + len);
+                    }
+                }
+            }
+        }
+        long next = findMagic(ch, pos + 1, end);
+        return new Read(null, next < 0 ? end : next);
+    }
+
+    private static long findMagic(FileChannel ch, long from, long end) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        for (long p = from; p + 4 <= end; ) {
+            buf.clear();
+            int n = readFully(ch, buf, p);
+            if (n < 4) return -1;
+            for (int i = 0; i + 4 <= n; i++) {
+                if (buf.getInt(i) == MAGIC) return p + i;
+            }
+            p += n - 3;
+        }
+        return -1;
+    }
+
+    private static int readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        int total = 0;
+        while (b.hasRemaining()) {
+            int n = ch.read(b, pos + total);
+            if (n < 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    private interface EntryVisitor {
+        void visit(Entry e);
+    }
+
+    /** Visits every good record of {@code s}; with {@code count} adds corrupt ones to the counter and logs them. */
+    private void scan(Segment s, EntryVisitor v, boolean count) throws IOException {
+        try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
+            long end = ch.size();
+            long pos = 0;
+            while (pos < end) {
+                Read r = readRecord(ch, pos, end);
+                if (r == null) {
+                    if (count) reportCorrupt(s, pos, end - pos, "torn record at the end");
+                    break;
+                }
+                if (r.entry() == null) {
+                    if (count) reportCorrupt(s, pos, r.nextPos() - pos, r.nextPos() >= end ? "torn record at the end" : "bad checksum");
+                } else {
+                    v.visit(r.entry());
+                }
+                pos = r.nextPos();
+            }
+        }
+    }
+
+    private void reportCorrupt(Segment s, long pos, long bytes, String what) {
+        corrupt++;
+        log.warn("Outbox {}: skipped an unreadable record in {} at byte {} ({} bytes, {}: a write cut short by a power"
+                + " loss or a damaged card); the messages around it are kept", dir, s.file().getFileName(), pos, bytes, what);
+    }
+
+    // ------------------------------------------------------------------ start-up
+
+    private void recover() throws IOException {
+        Path ackFile = dir.resolve("acked");
+        ackedId = 0;
+        if (Files.exists(ackFile)) {
+            String text = Files.readString(ackFile, StandardCharsets.US_ASCII).trim();
+            try {
+                ackedId = Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                log.warn("Outbox {}: 'acked' holds '{}', not a number; everything left in the outbox is sent again", dir, text);
+            }
+        }
+        ackedOnDisk = ackedId;
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "seg-*.log")) {
+            ds.forEach(files::add);
+        }
+        files.sort(null);
+        long maxId = ackedId;
+        long[] prev = {ackedId};
+        for (Path f : files) {
+            long first;
+            try {
+                first = Long.parseLong(f.getFileName().toString().substring(4, 24));
+            } catch (RuntimeException e) {
+                log.warn("Outbox {}: ignoring {} (not a segment name)", dir, f.getFileName());
+                continue;
+            }
+            Segment s = new Segment(f, first, new long[]{first - 1}, new long[]{Files.size(f)});
+            scan(s, e -> {
+                s.lastId()[0] = Math.max(s.last(), e.id());
+                if (e.id() > ackedId) {
+                    // ids skipped by corruption would hold the ack cursor back: count them as done
+                    for (long gap = Math.max(prev[0], ackedId) + 1; gap < e.id(); gap++) removedAboveAck.add(gap);
+                    live++;
+                }
+                prev[0] = Math.max(prev[0], e.id());
+            }, true);
+            maxId = Math.max(maxId, s.last());
+            segments.put(first, s);
+            totalBytes += s.size();
+        }
+        nextId = maxId + 1;
+        hotFrom = nextId;
+        if (live == 0) {
+            ackedId = maxId;
+            removedAboveAck.clear();
+        }
+        deleteAckedSegments();
+        if (!segments.isEmpty() && segments.lastEntry().getValue().size() == 0) deleteSegment(segments.lastEntry().getValue());
+        if (ackedId != ackedOnDisk) writeAcked();
+        if (live > 0 || corrupt > 0) {
+            log.info("Outbox {}: {} messages left from the last run ({} bytes in {} segments, {} unreadable records skipped);"
+                    + " they are sent first", dir, live, totalBytes, segments.size(), corrupt);
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch == null) return;
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // closing after use: nothing to recover
+        }
+    }
+}
