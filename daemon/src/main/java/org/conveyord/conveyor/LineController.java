@@ -21,9 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -48,7 +45,7 @@ public final class LineController implements AutoCloseable {
     private final LinePeripherals peripherals;
     private final EventSink events;
     private final Device.StateListener stateListener;
-    private final ScheduledThreadPoolExecutor loop;
+    private final ControlClock clock;
     private final double speed;
 
     private final Map<String, ZoneState> zones = new LinkedHashMap<>();
@@ -68,7 +65,7 @@ public final class LineController implements AutoCloseable {
     // line mode, control thread only
     private boolean running;
     private boolean starting;
-    private ScheduledFuture<?> startTimer;
+    private ControlClock.Cancellable startTimer;
     private String startCmdId;
     private boolean draining;
     private long drainDeadline;
@@ -83,20 +80,19 @@ public final class LineController implements AutoCloseable {
 
     public LineController(String id, LineConfig cfg, Gpio gpio, LinePeripherals peripherals, EventSink events,
                           Device.StateListener stateListener) {
+        this(id, cfg, gpio, peripherals, events, stateListener, new ThreadControlClock(id + "-control"));
+    }
+
+    public LineController(String id, LineConfig cfg, Gpio gpio, LinePeripherals peripherals, EventSink events,
+                          Device.StateListener stateListener, ControlClock clock) {
         this.id = id;
+        this.clock = clock;
         this.cfg = cfg;
         this.gpio = gpio;
         this.peripherals = peripherals;
         this.events = events;
         this.stateListener = stateListener;
         this.speed = cfg.speedMpsOrDefault();
-        this.loop = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, id + "-control");
-            t.setDaemon(true);
-            t.setPriority(Thread.MAX_PRIORITY);
-            return t;
-        });
-        loop.setRemoveOnCancelPolicy(true);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -183,7 +179,7 @@ public final class LineController implements AutoCloseable {
             updateStatus();
             changed();
         });
-        loop.scheduleAtFixedRate(() -> guarded(this::tick), TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        clock.every(() -> guarded(this::tick), TICK_MS * 1_000_000L);
         log.info("{}: {} zones, {} stations, {} diverters, {} lanes at {} m/s", id, zones.size(), stations.size(),
                 diverters.size(), lanes.size(), speed);
     }
@@ -202,23 +198,24 @@ public final class LineController implements AutoCloseable {
     @Override
     public void close() {
         if (safe == null) {          // never started: nothing claimed
-            loop.shutdownNow();
+            clock.shutdown();
             return;
         }
         try {
-            loop.submit(() -> {
+            clock.call(() -> {
                 running = false;
                 starting = false;
                 draining = false;
                 safe.allOff();
                 if (horn != null) horn.set(false);
                 stackLight.off();
-            }).get(2, TimeUnit.SECONDS);
+                return null;
+            }, 2000);
         } catch (Exception e) {
             log.warn("{}: control loop did not stop cleanly ({}); switching outputs off directly", id, e.toString());
             safe.allOff();
         }
-        loop.shutdownNow();
+        clock.shutdown();
     }
 
     // ------------------------------------------------------------------ public API (any thread)
@@ -231,7 +228,7 @@ public final class LineController implements AutoCloseable {
     public CompletableFuture<CommandResult> call(Supplier<CommandResult> action) {
         CompletableFuture<CommandResult> f = new CompletableFuture<>();
         try {
-            loop.execute(() -> {
+            clock.execute(() -> {
                 try {
                     f.complete(action.get());
                 } catch (RuntimeException e) {
@@ -248,7 +245,7 @@ public final class LineController implements AutoCloseable {
     /** The state for {@code state/<line>}, built on the control thread. */
     public Map<String, Object> snapshot() {
         try {
-            return loop.submit(this::buildState).get(1, TimeUnit.SECONDS);
+            return clock.call(this::buildState, 1000);
         } catch (Exception e) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("running", false);
@@ -272,7 +269,7 @@ public final class LineController implements AutoCloseable {
         long warnMs = Math.round(cfg.startWarningSOrDefault() * 1000);
         if (horn != null) horn.set(true);
         log.info("{}: start requested by {}; sounding the horn for {} ms", id, by == null ? "operator" : by, warnMs);
-        startTimer = loop.schedule(() -> guarded(this::beginMotion), warnMs, TimeUnit.MILLISECONDS);
+        startTimer = clock.schedule(() -> guarded(this::beginMotion), warnMs * 1_000_000L);
         changed();
         return CommandResult.answer(Map.of("starting", true, "warningMs", warnMs));
     }
@@ -284,7 +281,7 @@ public final class LineController implements AutoCloseable {
         if (estopActive || estopLatched) return;
         running = true;
         draining = false;
-        sorter.resume(System.nanoTime(), this);
+        sorter.resume(clock.nanos(), this);
         applyOutputs();
         events.emit(id, "started", Map.of(), startCmdId);
         log.info("{}: running", id);
@@ -294,7 +291,7 @@ public final class LineController implements AutoCloseable {
     CommandResult requestStop(String cmdId) {
         if (starting) {
             starting = false;
-            if (startTimer != null) startTimer.cancel(false);
+            if (startTimer != null) startTimer.cancel();
             if (horn != null) horn.set(false);
             events.emit(id, "stopped", Map.of("controlled", true), cmdId);
             changed();
@@ -305,7 +302,7 @@ public final class LineController implements AutoCloseable {
         // controlled stop: zones hold their bags, the sorter finishes delivering what is on it
         draining = true;
         stopCmdId = cmdId;
-        drainDeadline = System.nanoTime() + (long) ((cfg.sorter().lengthMOrDefault() / speed + 3) * 1e9);
+        drainDeadline = clock.nanos() + (long) ((cfg.sorter().lengthMOrDefault() / speed + 3) * 1e9);
         applyOutputs();
         changed();
         return CommandResult.answer(Map.of("running", false, "draining", true));
@@ -327,7 +324,7 @@ public final class LineController implements AutoCloseable {
         for (ZoneState z : zones.values()) {
             if (z.jammed) {
                 z.jammed = false;
-                z.eyeBlockedSince = System.nanoTime();
+                z.eyeBlockedSince = clock.nanos();
                 z.motorOnNanos = 0;
                 cleared.add("jam " + z.id);
                 Map<String, Object> f = new LinkedHashMap<>();
@@ -395,9 +392,9 @@ public final class LineController implements AutoCloseable {
             running = false;
             starting = false;
             draining = false;
-            if (startTimer != null) startTimer.cancel(false);
+            if (startTimer != null) startTimer.cancel();
             if (horn != null) horn.set(false);
-            sorter.halt(System.nanoTime(), this);
+            sorter.halt(clock.nanos(), this);
             log.warn("{}: EMERGENCY STOP pressed{}; motion outputs off", id, wasMoving ? " while moving" : "");
         } else {
             safe.estopReleased();
@@ -651,7 +648,7 @@ public final class LineController implements AutoCloseable {
 
     private void tick() {
         tickCount++;
-        long now = System.nanoTime();
+        long now = clock.nanos();
         if (heartbeat != null) {
             heartbeatLevel = !heartbeatLevel;   // a live loop toggles; the watchdog relay drops motor power otherwise
             heartbeat.set(heartbeatLevel);
@@ -748,7 +745,7 @@ public final class LineController implements AutoCloseable {
             safe.set(z.motor, safe.indexOf(z.motor), on);
         }
         boolean sorterOn = (running || draining) && !estopActive;
-        if (sorterOn && !sorter.moving) sorter.resume(System.nanoTime(), this);
+        if (sorterOn && !sorter.moving) sorter.resume(clock.nanos(), this);
         safe.set(sorterMotor, safe.indexOf(sorterMotor), sorterOn);
     }
 
@@ -759,7 +756,7 @@ public final class LineController implements AutoCloseable {
             if (sorter.claimed && sorter.claimant != z) return false;
             long gap = (long) (cfg.sorter().minGapMOrDefault() / speed * 1e9);
             boolean free = !sorter.entryBlocked && sorter.incoming.isEmpty()
-                    && System.nanoTime() - sorter.lastTailNanos >= gap;
+                    && clock.nanos() - sorter.lastTailNanos >= gap;
             if (free) {
                 sorter.claimed = true;
                 sorter.claimant = z;
@@ -851,7 +848,7 @@ public final class LineController implements AutoCloseable {
 
     void post(Runnable r) {
         try {
-            loop.execute(() -> guarded(r));
+            clock.execute(() -> guarded(r));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shutting down: inputs after close are of no interest
         }
@@ -875,7 +872,9 @@ public final class LineController implements AutoCloseable {
         }
     }
 
-    ScheduledThreadPoolExecutor loop() { return loop; }
+    ControlClock clock() { return clock; }
+
+    void guardedRun(Runnable r) { guarded(r); }
 
     double speed() { return speed; }
 

@@ -3,8 +3,6 @@ package org.conveyord.conveyor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Bags on the sorter belt, tracked by position, and the diverter timing for each. The belt never
@@ -22,8 +20,8 @@ final class SorterBelt {
         final double lengthM;
         double centreM;          // at refNanos
         long refNanos;
-        ScheduledFuture<?> fire;
-        ScheduledFuture<?> retract;
+        ControlClock.Cancellable fire;
+        ControlClock.Cancellable retract;
         boolean holding;         // this bag currently holds its diverter out
         boolean done;            // its divert window has passed
 
@@ -51,7 +49,7 @@ final class SorterBelt {
         double v = c.speed();
         double tol = LineController.speedTolerance();
         double toGo = ob.diverter.cfg.atM() - ob.centreM;
-        long now = System.nanoTime();
+        long now = c.clock().nanos();
         long early = refNanos + (long) (toGo / (v * (1 + tol)) * 1e9);
         long late = refNanos + (long) (toGo / (v * (1 - tol)) * 1e9);
         long fireAt = early - ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L - LineController.divertMarginNanos();
@@ -60,8 +58,8 @@ final class SorterBelt {
             ob.done = true;
             return;
         }
-        ob.fire = c.loop().schedule(() -> c.post(() -> hold(ob, c)), Math.max(0, fireAt - now), TimeUnit.NANOSECONDS);
-        ob.retract = c.loop().schedule(() -> c.post(() -> release(ob, c)), retractAt - now, TimeUnit.NANOSECONDS);
+        ob.fire = c.clock().schedule(() -> c.guardedRun(() -> hold(ob, c)), Math.max(0, fireAt - now));
+        ob.retract = c.clock().schedule(() -> c.guardedRun(() -> release(ob, c)), retractAt - now);
     }
 
     private void hold(OnBelt ob, LineController c) {
@@ -86,8 +84,8 @@ final class SorterBelt {
         for (OnBelt ob : belt) {
             ob.centreM += v * Math.max(0, now - ob.refNanos) / 1e9;
             ob.refNanos = now;
-            if (ob.fire != null) ob.fire.cancel(false);
-            if (ob.retract != null) ob.retract.cancel(false);
+            if (ob.fire != null) ob.fire.cancel();
+            if (ob.retract != null) ob.retract.cancel();
             if (ob.holding) {
                 ob.holding = false;
                 c.diverterHold(ob.diverter, false);
