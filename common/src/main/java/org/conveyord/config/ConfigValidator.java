@@ -63,6 +63,18 @@ public final class ConfigValidator {
         if (m.url() != null && m.url().startsWith("ssl://") && m.tls() == null) {
             error("mqtt.tls", "an ssl:// broker needs a tls section with at least 'ca'");
         }
+        MqttConfig.OutboxConfig ob = m.outboxOrDefault();
+        if (ob.maxMbOrDefault() < 1) error("mqtt.outbox.maxMb", "must be at least 1 (MiB of disk for unsent events)");
+        if (!MqttConfig.OutboxConfig.FSYNC_POLICIES.contains(ob.fsyncOrDefault())) {
+            error("mqtt.outbox.fsync", "'" + ob.fsync() + "' is not an fsync policy; expected batched (default) or every-write");
+        }
+        if (ob.fsyncIntervalMsOrDefault() < 1 || ob.fsyncIntervalMsOrDefault() > 10_000) {
+            error("mqtt.outbox.fsyncIntervalMs", "must be between 1 and 10000 ms");
+        }
+        MqttConfig.CommandsConfig cm = m.commandsOrDefault();
+        if (cm.maxPayloadBytesOrDefault() < 256) error("mqtt.commands.maxPayloadBytes", "must be at least 256 bytes");
+        if (cm.perSenderPerSecondOrDefault() < 1) error("mqtt.commands.perSenderPerSecond", "must be at least 1");
+        if (cm.perSecondOrDefault() < 1) error("mqtt.commands.perSecond", "must be at least 1");
         GpioConfig g = c.gpioOrDefault();
         if (!PROVIDERS.contains(g.providerOrDefault())) {
             error("gpio.provider", "'" + g.provider() + "' is not a GPIO provider; expected gpiod (hardware), sim (device-sim) or mock (tests)");

@@ -6,7 +6,17 @@ package org.conveyord.config;
  * first line and the password on its second (systemd LoadCredential friendly).
  */
 public record MqttConfig(String url, String prefix, Integer telemetryIntervalS, String credentialsFile,
-                         TlsConfig tls, Integer keepAliveS) {
+                         TlsConfig tls, Integer keepAliveS, OutboxConfig outbox, CommandsConfig commands) {
+
+    /** Without outbox and command settings (their defaults apply). */
+    public MqttConfig(String url, String prefix, Integer telemetryIntervalS, String credentialsFile,
+                      TlsConfig tls, Integer keepAliveS) {
+        this(url, prefix, telemetryIntervalS, credentialsFile, tls, keepAliveS, null, null);
+    }
+
+    public OutboxConfig outboxOrDefault() { return outbox == null ? new OutboxConfig(null, null, null) : outbox; }
+
+    public CommandsConfig commandsOrDefault() { return commands == null ? new CommandsConfig(null, null, null) : commands; }
 
     public static MqttConfig defaults() {
         return new MqttConfig("tcp://127.0.0.1:1883", "conveyord", 10, null, null, 30);
@@ -19,7 +29,36 @@ public record MqttConfig(String url, String prefix, Integer telemetryIntervalS, 
     public int keepAliveSOrDefault() { return keepAliveS == null ? 30 : keepAliveS; }
 
     public MqttConfig withUrl(String newUrl) {
-        return new MqttConfig(newUrl, prefix, telemetryIntervalS, credentialsFile, tls, keepAliveS);
+        return new MqttConfig(newUrl, prefix, telemetryIntervalS, credentialsFile, tls, keepAliveS, outbox, commands);
+    }
+
+    /**
+     * The durable outbox under stateDir/outbox. The default cap (512 MiB, about 1.8 million events of
+     * ~300 bytes: a day at 20 events/s) fits well inside an SD card. {@code fsync}: {@code batched}
+     * (every {@code fsyncIntervalMs}; a power cut loses at most that much, a crash nothing) or
+     * {@code every-write}.
+     */
+    public record OutboxConfig(Integer maxMb, String fsync, Integer fsyncIntervalMs) {
+        public static final java.util.Set<String> FSYNC_POLICIES = java.util.Set.of("batched", "every-write");
+
+        public int maxMbOrDefault() { return maxMb == null ? 512 : maxMb; }
+
+        public String fsyncOrDefault() { return fsync == null ? "batched" : fsync; }
+
+        public int fsyncIntervalMsOrDefault() { return fsyncIntervalMs == null ? 100 : fsyncIntervalMs; }
+    }
+
+    /**
+     * Limits on incoming commands. MQTT 3.1.1 does not tell us who published, so the per-sender limit
+     * counts by the command's {@code by} field (commands without one share a bucket), and
+     * {@code perSecond} caps all senders together; over a limit the reply is {@code BUSY}.
+     */
+    public record CommandsConfig(Integer maxPayloadBytes, Integer perSenderPerSecond, Integer perSecond) {
+        public int maxPayloadBytesOrDefault() { return maxPayloadBytes == null ? 65536 : maxPayloadBytes; }
+
+        public int perSenderPerSecondOrDefault() { return perSenderPerSecond == null ? 10 : perSenderPerSecond; }
+
+        public int perSecondOrDefault() { return perSecond == null ? 50 : perSecond; }
     }
 
     /** PEM files; hostname verification is on unless switched off explicitly. */
