@@ -33,8 +33,14 @@ public final class CommandParser {
     private CommandParser() {}
 
     public static Parsed parse(String device, String action, byte[] payload) {
-        if (payload.length > MAX_PAYLOAD_BYTES) {
-            return new Rejected(null, "The command is " + payload.length + " bytes; the limit is " + MAX_PAYLOAD_BYTES + " bytes.");
+        return parse(device, action, payload, MAX_PAYLOAD_BYTES);
+    }
+
+    /** @param maxBytes larger payloads are refused unparsed (mqtt.commands.maxPayloadBytes) */
+    public static Parsed parse(String device, String action, byte[] payload, int maxBytes) {
+        if (payload.length > maxBytes) {
+            return new Rejected(peekId(payload), "The command is " + payload.length + " bytes; the limit is " + maxBytes
+                    + " bytes (mqtt.commands.maxPayloadBytes).");
         }
         JsonNode root;
         try {
@@ -81,6 +87,30 @@ public final class CommandParser {
             by = Optional.of(byNode.asText());
         }
         return new Accepted(new Command(id, device, action, obj, by, ts, ttlMs), CanonicalJson.commandWithoutTs(obj));
+    }
+
+    private static final int PEEK_BYTES = 4096;
+
+    /**
+     * The top-level "id" of an oversized payload when it comes within its first few KiB, read with the
+     * streaming parser so a huge payload is never built into a tree; null otherwise.
+     */
+    static String peekId(byte[] payload) {
+        try (var p = MAPPER.getFactory().createParser(payload, 0, Math.min(payload.length, PEEK_BYTES))) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) return null;
+            for (var t = p.nextToken(); t == com.fasterxml.jackson.core.JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String name = p.currentName();
+                var v = p.nextToken();
+                if ("id".equals(name)) {
+                    String id = v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING ? p.getText() : null;
+                    return id != null && !id.isEmpty() && id.length() <= 64 ? id : null;
+                }
+                p.skipChildren();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // cut off or not JSON before an id turned up
+        }
+        return null;
     }
 
     private static String shorten(String s) {

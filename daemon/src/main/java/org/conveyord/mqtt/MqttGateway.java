@@ -62,6 +62,8 @@ import java.util.function.Function;
 public final class MqttGateway {
 
     private static final Logger log = LoggerFactory.getLogger(MqttGateway.class);
+    /** One line per command: device, action, id, by, result code. Route it to its own file in logback if wanted. */
+    private static final Logger audit = LoggerFactory.getLogger("conveyord.audit");
 
     public static final int CONTRACT = 1;
     static final Set<String> MOTION_ACTIONS = Set.of("start", "reset", "speed", "jog");
@@ -73,8 +75,10 @@ public final class MqttGateway {
     private static final Duration STALE_STATE_WINDOW = Duration.ofSeconds(1);
     private static final Duration KICK_WINDOW = Duration.ofSeconds(5);
     private static final int KICKS_BEFORE_ERROR = 3;
-    private static final int WINDOW = 200;
-    private static final int OUTBOX_CAPACITY = 50_000;
+    /** Unacknowledged publishes at a time: throttles a replay after an outage, keeps order. */
+    static final int WINDOW = 200;
+    /** A device that has not answered this long after our TIMEOUT reply is forgotten (a retry then runs again). */
+    private static final Duration LATE_ANSWER_LIMIT = Duration.ofMinutes(10);
 
     private final ConveyordConfig cfg;
     private final MqttConfig mqtt;
@@ -97,14 +101,19 @@ public final class MqttGateway {
     private final SeqStore seqStore;
     private final Outbox outbox;
     private final CommandReplyCache replyCache;
+    private final CommandRateLimiter rateLimiter;
+    private final int maxCommandBytes;
 
     // written by register() before start(), read anywhere: copy-on-write
     private volatile Map<String, Device> devices = Map.of();
 
     // events: seq assignment and outbox append happen together, so the outbox is in seq order
     private final Object eventLock = new Object();
+    // filled by the outbox's drop listener, which may run inside eventLock or on the gateway thread
+    private final Object dropLock = new Object();
     private long droppedFrom = -1;
     private long droppedTo = -1;
+    private final AtomicLong eventsDropped = new AtomicLong();
 
     private final Set<String> dirtyStates = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -126,13 +135,15 @@ public final class MqttGateway {
     private long cursor;
     private int inFlight;
     private String lastStatusKey = "";
+    private int lastFillDecile;
     private final Map<String, Long> lastStatePublishNanos = new HashMap<>();
     private final Map<String, Pending> pending = new HashMap<>();
     private Set<String> retainedStateTopics; // non-null while collecting stale state/* after the first connect
     private CompletableFuture<Void> drained;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
 
-    private record Pending(String canonical, CompletableFuture<byte[]> reply) {}
+    /** @param timedOut the caller got TIMEOUT; the real answer is cached when (if) it comes */
+    private record Pending(String canonical, CompletableFuture<byte[]> reply, boolean timedOut, long sinceNanos) {}
 
     public MqttGateway(ConveyordConfig cfg, String configSha256, BuildInfo build, ScheduledExecutorService scheduler,
                        Clock clock) {
@@ -163,11 +174,16 @@ public final class MqttGateway {
         try {
             this.seqStore = SeqStore.open(stateDir, 1000, io);
             this.replyCache = CommandReplyCache.open(stateDir, clock, Duration.ofHours(24), 10_000);
+            MqttConfig.OutboxConfig ob = mqtt.outboxOrDefault();
+            this.outbox = DurableOutbox.open(stateDir, DurableOutbox.Settings.of((long) ob.maxMbOrDefault() << 20,
+                    DurableOutbox.Fsync.fromConfig(ob.fsyncOrDefault()), ob.fsyncIntervalMsOrDefault()), this::onOutboxDrop);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use the state directory " + stateDir.toAbsolutePath()
                     + " (" + e.getMessage() + "); it must be writable by the daemon (config key stateDir)", e);
         }
-        this.outbox = new InMemoryOutbox(OUTBOX_CAPACITY, this::onOutboxDrop);
+        MqttConfig.CommandsConfig cc = mqtt.commandsOrDefault();
+        this.rateLimiter = new CommandRateLimiter(cc.perSenderPerSecondOrDefault(), cc.perSecondOrDefault(), System::nanoTime);
+        this.maxCommandBytes = cc.maxPayloadBytesOrDefault();
         this.node = new NodeDevice(build, bootId, clock, () -> List.copyOf(devices.values()));
         register(node);
     }
@@ -280,7 +296,8 @@ public final class MqttGateway {
             offline.get(2, TimeUnit.SECONDS).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             drain.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            log.warn("MQTT stop: {} messages not acknowledged within 2 s; they are lost with this in-memory outbox", outbox.size());
+            log.warn("MQTT stop: {} messages not acknowledged within 2 s; they stay in the outbox and are sent after the restart",
+                    outbox.size());
         } catch (Exception e) {
             log.warn("MQTT stop: could not publish the offline status: {}", e.toString());
         }
@@ -299,6 +316,7 @@ public final class MqttGateway {
         loop.shutdownNow();
         io.shutdown();
         replyCache.close();
+        outbox.close();
         try {
             seqStore.close();
         } catch (IOException e) {
@@ -347,35 +365,52 @@ public final class MqttGateway {
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("event " + device + "/" + type + " has fields JSON cannot hold: " + e.getMessage(), e);
             }
-            outbox.append(base + "/event/" + device + "/" + type, payload, null);
+            try {
+                outbox.append(base + "/event/" + device + "/" + type, payload, null);
+            } catch (RuntimeException e) {
+                // disk full or gone, or emitted after stop(): the seq is spent, so report it as dropped
+                log.error("Event {}/{} seq {} could not be stored in the outbox: {}", device, type, seq, e.getMessage());
+                noteDropped(seq);
+                return seq;
+            }
         }
         hop(this::pump);
         return seq;
     }
 
-    /** Called by the outbox at its cap, inside {@link #emit}'s lock. */
+    /** Called by the outbox at its cap, on the appending thread (inside {@link #emit}'s lock or on the gateway thread). */
     private void onOutboxDrop(Outbox.Entry e) {
         if (!e.topic().startsWith(base + "/event/")) return;
+        long seq;
         try {
-            long seq = mapper.readTree(e.payload()).path("seq").asLong(-1);
-            if (droppedFrom < 0) droppedFrom = seq;
-            droppedTo = seq;
+            seq = mapper.readTree(e.payload()).path("seq").asLong(-1);
         } catch (IOException ex) {
             return;
+        }
+        noteDropped(seq);
+    }
+
+    private void noteDropped(long seq) {
+        eventsDropped.incrementAndGet();
+        synchronized (dropLock) {
+            if (droppedFrom < 0 || seq < droppedFrom) droppedFrom = seq;
+            droppedTo = Math.max(droppedTo, seq);
         }
         hop(this::reportDrops);
     }
 
+    /** One {@code events-dropped} per run of drops (the hops queued by further drops find nothing left). */
     private void reportDrops() {
+        if (stopping.get()) return;
         long from;
         long to;
-        synchronized (eventLock) {
+        synchronized (dropLock) {
             if (droppedFrom < 0) return;
             from = droppedFrom;
             to = droppedTo;
             droppedFrom = droppedTo = -1;
         }
-        log.error("Outbox full ({} messages): dropped events seq {}..{}", OUTBOX_CAPACITY, from, to);
+        log.error("Outbox full ({} MiB on disk): dropped the oldest events, seq {}..{}", outbox.bytesOnDisk() >> 20, from, to);
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("fromSeq", from);
         f.put("toSeq", to);
@@ -493,7 +528,21 @@ public final class MqttGateway {
             }
             if (st == null || !st.isOnline()) return "degraded";
         }
-        return outbox.size() >= OUTBOX_CAPACITY * 8 / 10 ? "degraded" : "online";
+        return outbox.fill() >= 0.8 ? "degraded" : "online";
+    }
+
+    /** A log line each time the outbox crosses a tenth of its cap upwards from 80 % (and once when it is back below). */
+    private void checkOutboxFill() {
+        double fill = outbox.fill();
+        int decile = (int) Math.floor(fill * 10);
+        if (decile >= 8 && decile > lastFillDecile) {
+            log.warn("Outbox {} % full ({} MiB of {} MiB, {} messages waiting for the broker): status is degraded;"
+                            + " at 100 % the oldest events are dropped", Math.round(fill * 100), outbox.bytesOnDisk() >> 20,
+                    mqtt.outboxOrDefault().maxMbOrDefault(), outbox.size());
+        } else if (decile < 8 && lastFillDecile >= 8) {
+            log.info("Outbox back to {} % full ({} messages waiting)", Math.round(fill * 100), outbox.size());
+        }
+        lastFillDecile = decile;
     }
 
     private byte[] statusJson(String state) {
@@ -505,6 +554,8 @@ public final class MqttGateway {
         n.put("lastSeq", seqStore.last());
         n.put("config", configSha256);
         n.put("clockSynced", clockSynced);
+        n.put("outboxFillPct", Math.round(outbox.fill() * 1000) / 10.0);
+        n.put("outboxCorruptRecords", outbox.corruptRecords());
         n.put("started", TS.format(started));
         n.put("ts", TS.format(clock.instant()));
         return n.toString().getBytes(StandardCharsets.UTF_8);
@@ -512,6 +563,7 @@ public final class MqttGateway {
 
     /** Publishes the retained status when it changed (or always with {@code force}). Gateway thread. */
     private void publishStatus(boolean force) {
+        checkOutboxFill();
         if (!connected || stopping.get()) return;
         String state = statusState();
         String key = state + "/" + clockSynced;
@@ -537,6 +589,10 @@ public final class MqttGateway {
         n.put("eventsSent", eventsSent.get());
         n.put("lastSeq", seqStore.last());
         n.put("outboxLength", outbox.size());
+        n.put("outboxBytes", outbox.bytesOnDisk());
+        n.put("outboxFillPct", Math.round(outbox.fill() * 1000) / 10.0);
+        n.put("outboxCorruptRecords", outbox.corruptRecords());
+        n.put("eventsDropped", eventsDropped.get());
         n.put("commandsHandled", commandsHandled.get());
         n.put("statePublishes", statePublishes.get());
         n.put("heapUsedBytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
@@ -689,23 +745,25 @@ public final class MqttGateway {
         Device d = devices.get(deviceId);
         // an unknown device id is never echoed into a topic
         String replyTopic = d == null ? base + "/reply/node/unknown" : base + "/reply/" + deviceId + "/" + action;
-        CommandParser.Parsed parsed = CommandParser.parse(deviceId, action, payload);
+        CommandParser.Parsed parsed = CommandParser.parse(deviceId, action, payload, maxCommandBytes);
         if (parsed instanceof CommandParser.Rejected r) {
             log.info("Command {}/{} id={} refused: BAD_REQUEST ({})", clean(deviceId), clean(action), clean(r.id()), r.message());
+            audit(deviceId, action, r.id(), null, ErrorCode.BAD_REQUEST.name());
             sendReply(replyTopic, replies.error(r.id(), ErrorCode.BAD_REQUEST, r.message()));
             return;
         }
         var accepted = (CommandParser.Accepted) parsed;
         Command cmd = accepted.command();
-        log.info("Command {}/{} id={} by={}", clean(deviceId), clean(action), clean(cmd.id()), clean(cmd.by().orElse("-")));
+        String by = cmd.by().orElse(null);
+        log.info("Command {}/{} id={} by={}", clean(deviceId), clean(action), clean(cmd.id()), clean(by == null ? "-" : by));
         if (d == null) {
-            sendReply(replyTopic, replies.error(cmd.id(), ErrorCode.UNKNOWN_DEVICE,
-                    "There is no device with that id on this node; send cmd/node/describe to list the devices."));
+            reply(cmd, replyTopic, ErrorCode.UNKNOWN_DEVICE,
+                    "There is no device with that id on this node; send cmd/node/describe to list the devices.");
             return;
         }
         if (!d.actions().contains(action)) {
-            sendReply(replyTopic, replies.error(cmd.id(), ErrorCode.UNKNOWN_ACTION,
-                    deviceId + " has no action '" + clean(action) + "'; it knows: " + String.join(", ", d.actions()) + "."));
+            reply(cmd, replyTopic, ErrorCode.UNKNOWN_ACTION,
+                    deviceId + " has no action '" + clean(action) + "'; it knows: " + String.join(", ", d.actions()) + ".");
             return;
         }
         String key = deviceId + "/" + action + "/" + cmd.id();
@@ -713,33 +771,53 @@ public final class MqttGateway {
         if (stored.isPresent()) {
             if (stored.get().sameCommand(accepted.canonical())) {
                 log.info("Command {} is a repeat: sending the original reply again", clean(key));
+                audit(deviceId, action, cmd.id(), by, "REPEAT");
                 sendReply(replyTopic, stored.get().reply());
             } else {
-                sendReply(replyTopic, conflict(cmd.id()));
+                reply(cmd, replyTopic, ErrorCode.CONFLICT, conflictMessage(cmd.id()));
             }
             return;
         }
         Pending p = pending.get(key);
+        if (p != null && System.nanoTime() - p.sinceNanos() > LATE_ANSWER_LIMIT.toNanos()) {
+            log.warn("Command {}: the device never answered; a new delivery of this id runs again", clean(key));
+            pending.remove(key);
+            p = null;
+        }
         if (p != null) {
             if (p.canonical().equals(accepted.canonical())) {
                 log.info("Command {} is a repeat of one still running: it gets the reply when that finishes", clean(key));
+                audit(deviceId, action, cmd.id(), by, "REPEAT");
                 p.reply().thenAccept(bytes -> hop(() -> sendReply(replyTopic, bytes)));
             } else {
-                sendReply(replyTopic, conflict(cmd.id()));
+                reply(cmd, replyTopic, ErrorCode.CONFLICT, conflictMessage(cmd.id()));
             }
+            return;
+        }
+        // after the repeat checks: a redelivery of an executed command costs nothing and must get its reply
+        CommandRateLimiter.Verdict verdict = rateLimiter.tryAcquire(by);
+        if (verdict != CommandRateLimiter.Verdict.ALLOWED) {
+            boolean sender = verdict == CommandRateLimiter.Verdict.SENDER_OVER_LIMIT;
+            log.warn("Command {}/{} id={} by={} refused: BUSY ({})", clean(deviceId), clean(action), clean(cmd.id()),
+                    clean(by == null ? "-" : by), sender ? "sender over its rate limit" : "node over its command rate limit");
+            reply(cmd, replyTopic, ErrorCode.BUSY, sender
+                    ? "Too many commands from '" + clean(by == null ? "(no by)" : by) + "': at most "
+                    + mqtt.commandsOrDefault().perSenderPerSecondOrDefault() + " per second; send it again in a moment."
+                    : "This node gets more than " + mqtt.commandsOrDefault().perSecondOrDefault()
+                    + " commands per second; send it again in a moment.");
             return;
         }
         if (MOTION_ACTIONS.contains(action) && clockSynced && cmd.ts().isPresent()) {
             long ageMs = Duration.between(cmd.ts().get(), clock.instant()).toMillis();
             if (ageMs > cmd.ttlMs()) {
-                finish(key, accepted.canonical(), replyTopic, replies.error(cmd.id(), ErrorCode.EXPIRED,
+                finish(cmd, key, accepted.canonical(), replyTopic, replies.error(cmd.id(), ErrorCode.EXPIRED,
                         "The command was sent " + ageMs + " ms ago, longer than its ttlMs of " + cmd.ttlMs()
-                                + "; send it again if the line should still " + action + "."));
+                                + "; send it again if the line should still " + action + "."), ErrorCode.EXPIRED.name());
                 return;
             }
         }
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
-        pending.put(key, new Pending(accepted.canonical(), reply));
+        pending.put(key, new Pending(accepted.canonical(), reply, false, System.nanoTime()));
         CompletionStage<CommandResult> stage;
         try {
             stage = d.handle(cmd);
@@ -747,23 +825,61 @@ public final class MqttGateway {
             stage = CompletableFuture.failedFuture(e);
         }
         if (stage == null) stage = CompletableFuture.failedFuture(new IllegalStateException("handle returned null"));
+        CompletableFuture<CommandResult> device = stage.toCompletableFuture();
         // a copy, so the timeout does not complete the device's own future
-        stage.toCompletableFuture().thenApply(Function.identity())
+        device.thenApply(Function.identity())
                 .orTimeout(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((result, err) -> {
-                    byte[] bytes = replyFor(cmd, result, err);
-                    hop(() -> finish(key, accepted.canonical(), replyTopic, bytes));
+                    if (isTimeout(err)) {
+                        hop(() -> timedOut(cmd, key, accepted.canonical(), replyTopic, device));
+                    } else {
+                        byte[] bytes = replyFor(cmd, result, err);
+                        hop(() -> finish(cmd, key, accepted.canonical(), replyTopic, bytes, codeOf(result, err)));
+                    }
                 });
+    }
+
+    private static boolean isTimeout(Throwable err) {
+        Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+        return cause instanceof TimeoutException;
+    }
+
+    private static String codeOf(CommandResult result, Throwable err) {
+        if (err != null || result == null) return ErrorCode.INTERNAL.name();
+        if (result.ok()) return "OK";
+        return result.code() == null ? ErrorCode.INTERNAL.name() : result.code().name();
+    }
+
+    /**
+     * The device did not answer in time. The caller gets TIMEOUT now, but the command may still
+     * complete (a label may still print), so TIMEOUT is not cached as the answer for this id: the key
+     * stays pending, a retry with the same id waits for the real outcome instead of running twice,
+     * and the real outcome is cached when it comes. Gateway thread.
+     */
+    private void timedOut(Command cmd, String key, String canonical, String replyTopic, CompletableFuture<CommandResult> device) {
+        log.warn("Command {}/{} id={} got no answer from the device within {} s", cmd.device(), cmd.action(),
+                clean(cmd.id()), COMMAND_TIMEOUT.toSeconds());
+        audit(cmd.device(), cmd.action(), cmd.id(), cmd.by().orElse(null), ErrorCode.TIMEOUT.name());
+        sendReply(replyTopic, replies.error(cmd.id(), ErrorCode.TIMEOUT, cmd.device() + " did not answer within "
+                + COMMAND_TIMEOUT.toSeconds() + " s; check the device. The command may still complete: send it again with"
+                + " the same id to learn how it ended."));
+        Pending p = pending.get(key);
+        if (p == null) return;
+        pending.put(key, new Pending(p.canonical(), p.reply(), true, p.sinceNanos()));
+        device.whenComplete((result, err) -> {
+            byte[] bytes = replyFor(cmd, result, err);
+            hop(() -> {
+                log.info("Command {}/{} id={} finished after its TIMEOUT reply: {}", cmd.device(), cmd.action(),
+                        clean(cmd.id()), codeOf(result, err));
+                replyCache.put(key, canonical, bytes);
+                Pending left = pending.remove(key);
+                if (left != null) left.reply().complete(bytes);
+            });
+        });
     }
 
     private byte[] replyFor(Command cmd, CommandResult result, Throwable err) {
         Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
-        if (cause instanceof TimeoutException) {
-            log.warn("Command {}/{} id={} got no answer from the device within {} s", cmd.device(), cmd.action(),
-                    clean(cmd.id()), COMMAND_TIMEOUT.toSeconds());
-            return replies.error(cmd.id(), ErrorCode.TIMEOUT, cmd.device() + " did not answer within "
-                    + COMMAND_TIMEOUT.toSeconds() + " s; check the device and try again.");
-        }
         if (cause != null) {
             log.error("Command {}/{} id={} failed inside the daemon: {}", cmd.device(), cmd.action(), clean(cmd.id()),
                     describe(cause), cause);
@@ -779,16 +895,28 @@ public final class MqttGateway {
         return replies.of(cmd.id(), result);
     }
 
-    private void finish(String key, String canonical, String replyTopic, byte[] reply) {
+    private void finish(Command cmd, String key, String canonical, String replyTopic, byte[] reply, String code) {
         replyCache.put(key, canonical, reply);
         Pending p = pending.remove(key);
+        audit(cmd.device(), cmd.action(), cmd.id(), cmd.by().orElse(null), code);
         sendReply(replyTopic, reply);
         if (p != null) p.reply().complete(reply);
     }
 
-    private byte[] conflict(String id) {
-        return replies.error(id, ErrorCode.CONFLICT, "The id '" + clean(id) + "' was already used for a different command"
-                + " to this device and action; use a new id for a new command.");
+    /** An error reply that is not remembered for the id (nothing ran; a retry is judged afresh). */
+    private void reply(Command cmd, String replyTopic, ErrorCode code, String message) {
+        audit(cmd.device(), cmd.action(), cmd.id(), cmd.by().orElse(null), code.name());
+        sendReply(replyTopic, replies.error(cmd.id(), code, message));
+    }
+
+    private static void audit(String device, String action, String id, String by, String result) {
+        audit.info("device={} action={} id={} by={} result={}", clean(device), clean(action), clean(id),
+                clean(by == null ? "-" : by), result);
+    }
+
+    private static String conflictMessage(String id) {
+        return "The id '" + clean(id) + "' was already used for a different command"
+                + " to this device and action; use a new id for a new command.";
     }
 
     private void sendReply(String topic, byte[] reply) {

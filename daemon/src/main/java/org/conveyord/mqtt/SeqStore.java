@@ -18,9 +18,14 @@ import java.util.concurrent.Executor;
  * The event seq counter that survives restarts and crashes. The file holds a high-water mark: every
  * seq up to it may have been used. Blocks of {@code block} seqs are reserved ahead (mark written with
  * fsync before any seq of the block is handed out), so a crash skips at most one block and never
- * reuses a seq. The next block is reserved on {@code io} while half of the current one is left, so
- * {@link #next()} normally does no I/O. A crash leaves a gap of at most one block; {@link #close()}
- * leaves none. Thread-safe.
+ * reuses a seq. The next block is reserved on {@code io} while half of the current one is left.
+ *
+ * <p>No gap after a crash: every {@link #next()} also writes the seq into {@code event-seq.used}
+ * together with the kernel's boot id, without fsync (one small write to the page cache, which
+ * survives the death of the process). On open, a used mark from the same kernel boot is exact (the
+ * process died, the machine did not) and numbering continues right after it; after a reboot (power
+ * cut: the page cache may have lost the latest writes) it is not trusted and numbering continues
+ * above the fsync'd block mark, leaving a gap but never reusing a seq. Thread-safe.
  */
 public final class SeqStore {
 
@@ -34,8 +39,12 @@ public final class SeqStore {
     private boolean reserving;
     private final Object fileLock = new Object();
     private long written;       // highest mark on disk; guarded by fileLock
+    private final String kernelBoot;
+    private FileChannel used;   // event-seq.used, rewritten in place on every next()
+    private final ByteBuffer usedBuf = ByteBuffer.allocate(64);
 
-    private SeqStore(Path file, long block, Executor io, long mark) {
+    private SeqStore(Path file, long block, Executor io, long mark, String kernelBoot) {
+        this.kernelBoot = kernelBoot;
         this.file = file;
         this.block = block;
         this.io = io;
@@ -45,6 +54,11 @@ public final class SeqStore {
 
     /** Opens (or creates) {@code <dir>/event-seq}; the first seq handed out is above any used before. */
     public static SeqStore open(Path dir, long block, Executor io) throws IOException {
+        return open(dir, block, io, SeqStore::kernelBootId);
+    }
+
+    /** @param kernelBoot the id of the running kernel boot (tests pretend a reboot with another one) */
+    static SeqStore open(Path dir, long block, Executor io, java.util.function.Supplier<String> kernelBoot) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve("event-seq");
         long mark = 0;
@@ -57,10 +71,60 @@ public final class SeqStore {
                         + " restore it or delete it only if consumers may see seq restart");
             }
         }
-        SeqStore s = new SeqStore(file, block, io, mark);
+        String boot = kernelBoot.get();
+        Path usedFile = dir.resolve("event-seq.used");
+        long resumeAt = mark;
+        if (boot != null && Files.exists(usedFile)) {
+            String[] parts = Files.readString(usedFile, StandardCharsets.US_ASCII).trim().split(" ");
+            try {
+                if (parts.length == 2 && parts[0].equals(boot)) {
+                    long usedSeq = Long.parseLong(parts[1]);
+                    if (usedSeq <= mark) resumeAt = usedSeq; // the process died, not the machine: no gap
+                }
+            } catch (NumberFormatException e) {
+                log.warn("{} is unreadable; event seqs continue above the reserved mark {}", usedFile, mark);
+            }
+        }
+        SeqStore s = new SeqStore(file, block, io, resumeAt, boot);
         s.write(mark + block);
         s.reservedUpTo = mark + block;
+        if (boot != null) {
+            s.used = FileChannel.open(usedFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            s.writeUsed(resumeAt);
+        }
         return s;
+    }
+
+    /** Linux: a new value on every boot of the machine; null elsewhere (then a crash skips up to a block). */
+    static String kernelBootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id"), StandardCharsets.US_ASCII).trim();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void writeUsed(long seq) {
+        if (used == null) return;
+        usedBuf.clear();
+        // fixed width, so every write replaces the whole previous text
+        usedBuf.put(String.format("%s %020d\n", kernelBoot, seq).getBytes(StandardCharsets.US_ASCII)).flip();
+        try {
+            while (usedBuf.hasRemaining()) used.write(usedBuf, usedBuf.position());
+        } catch (IOException e) {
+            log.warn("Cannot write {}: {}; after a crash event seqs would continue above the reserved mark",
+                    file.resolveSibling("event-seq.used"), e.toString());
+            closeUsed();
+        }
+    }
+
+    private void closeUsed() {
+        try {
+            if (used != null) used.close();
+        } catch (IOException e) {
+            // nothing left to protect
+        }
+        used = null;
     }
 
     public synchronized long next() {
@@ -71,6 +135,7 @@ public final class SeqStore {
             reservedUpTo = mark;
         }
         long seq = ++last;
+        writeUsed(seq);
         if (!reserving && reservedUpTo - last < block / 2) {
             reserving = true;
             long mark = reservedUpTo + block;
@@ -90,6 +155,7 @@ public final class SeqStore {
             written = last;
         }
         reservedUpTo = last;
+        writeUsed(last);
     }
 
     /** The last seq handed out (or, right after a restart, the mark it resumed above). */

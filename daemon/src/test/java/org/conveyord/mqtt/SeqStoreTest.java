@@ -66,4 +66,20 @@ class SeqStoreTest {
         assertThat(late).isEqualTo(a + 1);
         assertThat(SeqStore.open(dir, 10, Runnable::run).next()).isGreaterThan(late);
     }
+
+    @Test
+    void afterTheProcessDiesTheNextSeqFollowsTheLastUsedOneWithoutAGap() throws Exception {
+        SeqStore s = SeqStore.open(dir, 1000, Runnable::run, () -> "boot-a");
+        for (int i = 0; i < 37; i++) s.next();
+        // kill -9: no close; the machine (kernel boot) is the same
+        assertThat(SeqStore.open(dir, 1000, Runnable::run, () -> "boot-a").next()).isEqualTo(38);
+    }
+
+    @Test
+    void afterARebootTheUsedMarkIsNotTrustedAndSeqsContinueAboveTheReservedBlock() throws Exception {
+        SeqStore s = SeqStore.open(dir, 1000, Runnable::run, () -> "boot-a");
+        for (int i = 0; i < 37; i++) s.next();
+        // a power cut may have lost the latest page-cache writes: skip to the fsync'd mark
+        assertThat(SeqStore.open(dir, 1000, Runnable::run, () -> "boot-b").next()).isGreaterThan(1000);
+    }
 }
