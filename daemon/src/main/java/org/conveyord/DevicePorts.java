@@ -12,7 +12,10 @@ import org.conveyord.link.ByteLinks;
 import org.conveyord.link.LinkGroup;
 import org.conveyord.printer.ZplPrinter;
 import org.conveyord.protocol.scanner.ScanResult;
+import org.conveyord.scale.ContinuousScale;
 import org.conveyord.scale.MtSicsScale;
+import org.conveyord.scale.NciEcrScale;
+import org.conveyord.scale.Scale;
 import org.conveyord.scanner.LineScanner;
 
 import java.util.Map;
@@ -32,7 +35,11 @@ final class DevicePorts implements LinePeripherals {
 
     static Device create(String id, DeviceConfig cfg, LinkGroup links, DeviceContext ctx) {
         return switch (cfg) {
-            case ScaleConfig s -> new MtSicsScale(id, s, ByteLinks.create(s.link(), links), ctx);
+            case ScaleConfig s -> switch (s.protocolOrDefault()) {
+                case "mt-continuous" -> new ContinuousScale(id, s, ByteLinks.create(s.link(), links), ctx);
+                case "nci-ecr" -> new NciEcrScale(id, s, ByteLinks.create(s.link(), links), ctx);
+                default -> new MtSicsScale(id, s, ByteLinks.create(s.link(), links), ctx);
+            };
             case PrinterConfig p -> new ZplPrinter(id, p, ByteLinks.create(p.link(), links), ctx);
             case ScannerConfig sc -> new LineScanner(id, sc, ByteLinks.create(sc.link(), links), ctx);
             case LineConfig l -> throw new IllegalArgumentException("lines are built by the Daemon");
@@ -48,7 +55,7 @@ final class DevicePorts implements LinePeripherals {
 
     @Override
     public CompletionStage<Reading> weigh(String scaleId) {
-        if (devices.get(scaleId) instanceof MtSicsScale s) {
+        if (devices.get(scaleId) instanceof Scale s) {
             return s.readWeight(false).thenApply(w -> new Reading(w.grams(), w.stable()));
         }
         return CompletableFuture.failedFuture(new IllegalStateException(scaleId + " is not a scale"));

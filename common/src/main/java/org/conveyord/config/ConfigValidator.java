@@ -91,10 +91,12 @@ public final class ConfigValidator {
                 case LineConfig l -> line(p, l, c);
                 case ScaleConfig s -> {
                     link(p + ".link", s.link());
-                    if (!s.protocolOrDefault().equals("mt-sics")) {
-                        error(p + ".protocol", "'" + s.protocol() + "' is not a supported scale protocol; expected mt-sics");
+                    if (!ScaleConfig.PROTOCOLS.contains(s.protocolOrDefault())) {
+                        error(p + ".protocol", "'" + s.protocol() + "' is not a supported scale protocol; expected "
+                                + String.join(", ", ScaleConfig.PROTOCOLS));
                     }
                     positive(p + ".timeoutMs", s.timeoutMs());
+                    positive(p + ".settleMs", s.settleMs());
                 }
                 case PrinterConfig pr -> {
                     link(p + ".link", pr.link());
@@ -102,11 +104,21 @@ public final class ConfigValidator {
                         error(p + ".protocol", "'" + pr.protocol() + "' is not a supported printer protocol; expected zpl");
                     }
                     positive(p + ".pollMs", pr.pollMs());
+                    positive(p + ".jobDeadlineS", pr.jobDeadlineS());
+                    pr.templatesOrEmpty().forEach((name, zpl) -> {
+                        String t = zpl == null ? "" : zpl.strip();
+                        if (!t.startsWith("^XA") || !t.endsWith("^XZ")) {
+                            error(p + ".templates." + name, "a template must be one label, starting with ^XA and ending with ^XZ");
+                        }
+                    });
                 }
                 case ScannerConfig sc -> {
                     link(p + ".link", sc.link());
                     if (sc.suffix() != null && sc.suffix().isEmpty()) {
                         error(p + ".suffix", "must not be empty; expected the characters that end every read, e.g. \"\\r\\n\"");
+                    }
+                    if (sc.duplicateWindowMs() != null && sc.duplicateWindowMs() < 0) {
+                        error(p + ".duplicateWindowMs", "must be 0 (report every read) or more");
                     }
                 }
             }

@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * all change state under {@code this}; futures are completed and events emitted after the lock is
  * released, so listeners never run under it. Nothing here blocks.
  */
-public final class MtSicsScale implements Device {
+public final class MtSicsScale implements Scale {
 
     private static final Logger log = LoggerFactory.getLogger(MtSicsScale.class);
     static final int BUSY_RETRIES = 3;
@@ -134,6 +134,7 @@ public final class MtSicsScale implements Device {
     }
 
     /** For the line controller: S (stable) or SI (immediate). Fails with {@link ScaleException}. */
+    @Override
     public CompletionStage<Weight> readWeight(boolean stableOnly) {
         return send(stableOnly ? Request.S : Request.SI).thenApply(this::toWeight);
     }
@@ -338,6 +339,8 @@ public final class MtSicsScale implements Device {
         switch (r.status()) {
             case OVERLOAD -> setStatus(DeviceStatus.fault("overload"), "overload");
             case UNDERLOAD -> setStatus(DeviceStatus.fault("underload"), "underload");
+            // still "I" after the busy retries: the scale cannot weigh (warming up, not settling)
+            case NOT_READY -> setStatus(DeviceStatus.fault("not-ready"), "not-ready");
             case STABLE, DYNAMIC -> {
                 if (r.grams().isEmpty()) return;
                 double g = r.grams().getAsDouble();

@@ -59,9 +59,9 @@ final class LineHarness implements AutoCloseable {
         LinkedHashMap<String, DeviceConfig> devices = new LinkedHashMap<>();
         for (var e : c.devicesOrEmpty().entrySet()) {
             DeviceConfig d = switch (e.getValue()) {
-                case ScaleConfig s -> new ScaleConfig(s.protocol(), freeTcp(s.link()), s.timeoutMs(), s.pollMs(), s.eventThresholdGrams());
-                case PrinterConfig p -> new PrinterConfig(p.protocol(), freeTcp(p.link()), p.pollMs(), p.timeoutMs(), p.maxZplBytes());
-                case ScannerConfig s -> new ScannerConfig(freeTcp(s.link()), s.prefix(), s.suffix(), s.noRead(), s.maxLineBytes());
+                case ScaleConfig s -> s.withLink(freeTcp(s.link()));
+                case PrinterConfig p -> p.withLink(freeTcp(p.link()));
+                case ScannerConfig s -> s.withLink(freeTcp(s.link()));
                 default -> e.getValue();
             };
             devices.put(e.getKey(), d);

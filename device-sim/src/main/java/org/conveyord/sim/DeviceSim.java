@@ -90,7 +90,8 @@ public final class DeviceSim implements AutoCloseable {
             LinkConfig link = e.getValue().link();
             if (tcp(link, e.getKey(), serial)) {
                 String id = e.getKey();
-                scales.put(id, new ScaleEndpoint(id, link.host(), link.port(), () -> scaleLoad(id), ++seed, settings.scaleStableWaitMs()));
+                scales.put(id, new ScaleEndpoint(id, e.getValue(), link.host(), link.port(), () -> scaleLoad(id), ++seed,
+                        settings.scaleStableWaitMs()));
             }
         }
         for (var e : cfg.devicesOfKind(PrinterConfig.class).entrySet()) {

@@ -1,0 +1,300 @@
+package org.conveyord.scale;
+
+import org.conveyord.config.ScaleConfig;
+import org.conveyord.device.Command;
+import org.conveyord.device.CommandResult;
+import org.conveyord.device.DeviceContext;
+import org.conveyord.device.DeviceStatus;
+import org.conveyord.device.ErrorCode;
+import org.conveyord.link.ByteLink;
+import org.conveyord.protocol.framing.LineFramer;
+import org.conveyord.protocol.nciecr.NciEcrCodec;
+import org.conveyord.protocol.nciecr.NciEcrCodec.Request;
+import org.conveyord.protocol.nciecr.NciReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An NCI / Avery Weigh-Tronix scale speaking the ECR protocol ({@code W}, {@code S}, {@code Z}), over
+ * any {@link ByteLink}. Replies end with ETX and carry no command id, so each is checked by shape
+ * against the one request in flight ({@link NciEcrCodec#answers}); others wait in a queue. Each attempt
+ * has {@code timeoutMs}. While moving the scale answers {@code W} with status only: a read retries
+ * every {@value #MOTION_RETRY_MS} ms until it gets a weight or {@code timeoutMs} has passed (TIMEOUT).
+ * The protocol has no tare: {@code tare} is refused.
+ * <p>
+ * Threading: link callbacks (link thread), commands (any thread) and timers (ctx scheduler) change
+ * the queue under {@code this}; futures complete and events fire outside the lock.
+ */
+public final class NciEcrScale implements Scale {
+
+    private static final Logger log = LoggerFactory.getLogger(NciEcrScale.class);
+    static final long MOTION_RETRY_MS = 100;
+
+    private final String id;
+    private final ScaleConfig cfg;
+    private final ByteLink link;
+    private final DeviceContext ctx;
+    private final ScaleReporter reporter;
+    private final LineFramer framer;
+
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();   // guarded by this
+    private Pending inFlight;
+    private ScheduledFuture<?> poll;
+    private boolean stopped;
+
+    private static final class Pending {
+        final Request request;
+        final CompletableFuture<NciReply> future = new CompletableFuture<>();
+        ScheduledFuture<?> timeout;
+
+        Pending(Request request) { this.request = request; }
+    }
+
+    public NciEcrScale(String id, ScaleConfig cfg, ByteLink link, DeviceContext ctx) {
+        this.id = id;
+        this.cfg = cfg;
+        this.link = link;
+        this.ctx = ctx;
+        this.reporter = new ScaleReporter(id, ctx, cfg.eventThresholdGramsOrDefault(), link.describe());
+        this.framer = new LineFramer(NciEcrCodec.TERMINATOR, NciEcrCodec.MAX_REPLY_BYTES, this::onReply,
+                () -> log.warn("{}: dropped {} bytes without ETX from {}; check the scale's protocol setting", id,
+                        NciEcrCodec.MAX_REPLY_BYTES, link.describe()));
+    }
+
+    @Override public String id() { return id; }
+
+    @Override public String kind() { return "scale"; }
+
+    @Override public List<String> actions() { return List.of("read", "tare", "zero"); }
+
+    @Override
+    public void start() {
+        synchronized (this) {
+            if (cfg.pollMsOrDefault() > 0) {
+                poll = ctx.scheduler().scheduleWithFixedDelay(this::poll, cfg.pollMsOrDefault(), cfg.pollMsOrDefault(),
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+        link.start(new ByteLink.Listener() {
+            @Override public void connected() {
+                framer.reset();
+                reporter.online();
+            }
+
+            @Override public void received(byte[] data, int offset, int length) { framer.feed(data, offset, length); }
+
+            @Override public void disconnected(String reason) { onDisconnected(reason); }
+        });
+    }
+
+    @Override
+    public void stop() {
+        List<Pending> failed;
+        synchronized (this) {
+            if (stopped) return;
+            stopped = true;
+            if (poll != null) poll.cancel(false);
+            failed = drain();
+        }
+        reporter.stop();
+        link.stop();
+        failed.forEach(p -> p.future.completeExceptionally(new ScaleException(ErrorCode.DEVICE_OFFLINE, id + " is shutting down")));
+    }
+
+    @Override public DeviceStatus status() { return reporter.status(); }
+
+    @Override public Map<String, Object> state() { return reporter.state(); }
+
+    @Override
+    public CompletionStage<Weight> readWeight(boolean stableOnly) {
+        CompletableFuture<Weight> out = new CompletableFuture<>();
+        attemptRead(stableOnly, System.nanoTime() + cfg.timeoutMsOrDefault() * 1_000_000L, out);
+        return out;
+    }
+
+    private void attemptRead(boolean stableOnly, long deadline, CompletableFuture<Weight> out) {
+        send(Request.W).whenComplete((r, err) -> {
+            if (err != null) {
+                out.completeExceptionally(unwrap(err));
+                return;
+            }
+            try {
+                check(r, "weigh");
+            } catch (ScaleException e) {
+                out.completeExceptionally(e);
+                return;
+            }
+            boolean moving = r.motion() || r.weightField() != NciReply.WeightField.VALUE;
+            if (r.weightField() == NciReply.WeightField.VALUE && r.grams().isEmpty()) {
+                out.completeExceptionally(new ScaleException(ErrorCode.DEVICE_FAULT, id + " answered a weight in unit '"
+                        + r.unit().orElse("?") + "', which the daemon cannot convert to grams; set the scale to kg or lb"));
+                return;
+            }
+            if (!moving || (!stableOnly && r.grams().isPresent())) {
+                out.complete(new Weight(r.grams().getAsDouble(), !moving));
+                return;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                out.completeExceptionally(new ScaleException(ErrorCode.TIMEOUT, id + " did not settle within "
+                        + cfg.timeoutMsOrDefault() + " ms; keep the platter still and try again"));
+                return;
+            }
+            ctx.scheduler().schedule(() -> attemptRead(stableOnly, deadline, out), MOTION_RETRY_MS, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    @Override
+    public CompletionStage<CommandResult> handle(Command cmd) {
+        CompletionStage<CommandResult> r = switch (cmd.action()) {
+            case "read" -> readWeight(false).thenApply(w -> {
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("grams", w.grams());
+                a.put("stable", w.stable());
+                return CommandResult.answer(a);
+            });
+            case "zero" -> send(Request.Z).thenApply(rep -> {
+                check(rep, "zero");
+                return CommandResult.success();
+            });
+            case "tare" -> CompletableFuture.completedFuture(CommandResult.error(ErrorCode.INVALID_STATE,
+                    id + " speaks NCI/ECR, which has no tare command; press tare on the scale"));
+            default -> CompletableFuture.completedFuture(CommandResult.error(ErrorCode.UNKNOWN_ACTION,
+                    id + " has no action '" + cmd.action() + "'; it takes read, tare and zero"));
+        };
+        return r.exceptionally(ScaleException::toResult);
+    }
+
+    private void check(NciReply r, String what) {
+        if (r.weightField() == NciReply.WeightField.UNKNOWN_COMMAND) {
+            throw new ScaleException(ErrorCode.DEVICE_FAULT, id + " did not understand the request; check that it is set to the NCI/ECR protocol");
+        }
+        if (r.overload()) throw new ScaleException(ErrorCode.DEVICE_FAULT, id + " is overloaded; take weight off the platter");
+        if (r.underload()) throw new ScaleException(ErrorCode.DEVICE_FAULT, id + " is under range; check that the platter is in place and zero it");
+        if (r.hardwareError()) {
+            throw new ScaleException(ErrorCode.DEVICE_FAULT, id + " reports a hardware or zero error and cannot " + what + "; service the scale");
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    // ---- request queue ----
+
+    private CompletableFuture<NciReply> send(Request request) {
+        Pending p = new Pending(request);
+        boolean offline;
+        synchronized (this) {
+            offline = stopped || !link.isConnected();
+            if (!offline) {
+                queue.add(p);
+                if (inFlight == null) dispatchNext();
+            }
+        }
+        if (offline) {
+            p.future.completeExceptionally(new ScaleException(ErrorCode.DEVICE_OFFLINE,
+                    id + " is offline (" + reporter.status().reason() + "); check its cable and power"));
+        }
+        return p.future;
+    }
+
+    /** Under this. */
+    private void dispatchNext() {
+        while (inFlight == null && !queue.isEmpty()) {
+            Pending p = queue.poll();
+            if (!link.write(NciEcrCodec.encode(p.request))) {
+                ctx.scheduler().execute(() -> p.future.completeExceptionally(
+                        new ScaleException(ErrorCode.DEVICE_OFFLINE, id + " is offline; check its cable and power")));
+                continue;
+            }
+            inFlight = p;
+            p.timeout = ctx.scheduler().schedule(() -> onTimeout(p), cfg.timeoutMsOrDefault(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onTimeout(Pending p) {
+        synchronized (this) {
+            if (inFlight != p) return;
+            inFlight = null;
+            dispatchNext();
+        }
+        log.warn("{}: no answer to {} within {} ms from {}", id, p.request.wire(), cfg.timeoutMsOrDefault(), link.describe());
+        p.future.completeExceptionally(new ScaleException(ErrorCode.TIMEOUT, id + " did not answer within "
+                + cfg.timeoutMsOrDefault() + " ms; check that it is switched on and set to NCI/ECR"));
+    }
+
+    /** Link thread. */
+    private void onReply(String text) {
+        var parsed = NciEcrCodec.parseReply(text);
+        if (parsed.isEmpty()) {
+            log.debug("{}: ignoring unparseable reply '{}'", id, text.strip());
+            return;
+        }
+        Pending done;
+        synchronized (this) {
+            Pending p = inFlight;
+            if (p == null || !NciEcrCodec.answers(parsed.get(), p.request)) {
+                log.debug("{}: ignoring a reply that answers nothing in flight", id);
+                return;
+            }
+            p.timeout.cancel(false);
+            inFlight = null;
+            dispatchNext();
+            done = p;
+        }
+        done.future.complete(parsed.get());
+    }
+
+    /** Under this. */
+    private List<Pending> drain() {
+        List<Pending> out = new ArrayList<>(queue);
+        queue.clear();
+        if (inFlight != null) {
+            if (inFlight.timeout != null) inFlight.timeout.cancel(false);
+            out.add(inFlight);
+            inFlight = null;
+        }
+        return out;
+    }
+
+    private void onDisconnected(String reason) {
+        List<Pending> failed;
+        synchronized (this) {
+            failed = drain();
+        }
+        failed.forEach(p -> p.future.completeExceptionally(new ScaleException(ErrorCode.DEVICE_OFFLINE,
+                id + " went offline (" + reason + "); check its cable and power")));
+        reporter.offline(reason);
+    }
+
+    private void poll() {
+        synchronized (this) {
+            if (stopped || !link.isConnected() || inFlight != null || !queue.isEmpty()) return;
+        }
+        send(Request.W).whenComplete((r, err) -> {
+            if (err != null) {
+                if (unwrap(err) instanceof ScaleException se && se.code() == ErrorCode.TIMEOUT && link.isConnected()) {
+                    reporter.fault("no-answer");
+                }
+                return;
+            }
+            if (r.weightField() == NciReply.WeightField.UNKNOWN_COMMAND) reporter.fault("not-ready");
+            else if (r.overload()) reporter.fault("overload");
+            else if (r.underload()) reporter.fault("underload");
+            else if (r.hardwareError()) reporter.fault("hardware-error");
+            else if (r.grams().isPresent()) reporter.weighed(r.grams().getAsDouble(), !r.motion());
+            else reporter.online();
+        });
+    }
+}
