@@ -11,6 +11,7 @@ import org.conveyord.link.ByteLink;
 import org.conveyord.protocol.framing.LineFramer;
 import org.conveyord.protocol.scanner.ScanLineCodec;
 import org.conveyord.protocol.scanner.ScanResult;
+import org.conveyord.protocol.scanner.ScannerTrigger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,24 +42,30 @@ public final class LineScanner implements Device {
     private final ScanLineCodec codec;
     private final LineFramer framer;
     private final Optional<byte[]> trigger;
+    private final long duplicateWindowNanos;
+    private String lastReadCode;      // link thread only
+    private long lastReadNanos;       // link thread only
+    private final java.util.concurrent.atomic.AtomicLong duplicates = new java.util.concurrent.atomic.AtomicLong();
     private final List<ScanListener> listeners = new CopyOnWriteArrayList<>();
     private volatile DeviceStatus status = DeviceStatus.offline("not connected yet");
     private volatile String lastCode;
     private volatile boolean stopped;
 
+    /** The trigger comes from the config's {@code trigger} key (a make or raw bytes), if any. */
     public LineScanner(String id, ScannerConfig cfg, ByteLink link, DeviceContext ctx) {
-        this(id, cfg, link, ctx, Optional.empty());
+        this(id, cfg, link, ctx, ScannerTrigger.fromConfig(cfg.trigger()).map(ScannerTrigger::on));
     }
 
     /**
      * @param trigger the make's software trigger (Keyence {@code LON\r}, Cognex {@code ||>TRIGGER ON\r\n}),
-     *                for when the config grows a key for it; the config has none today
+     *                sent on the {@code trigger} action
      */
     public LineScanner(String id, ScannerConfig cfg, ByteLink link, DeviceContext ctx, Optional<byte[]> trigger) {
         this.id = id;
         this.link = link;
         this.ctx = ctx;
         this.trigger = trigger.map(byte[]::clone);
+        this.duplicateWindowNanos = cfg.duplicateWindowMsOrDefault() * 1_000_000L;
         this.codec = new ScanLineCodec(cfg.prefixOrDefault(), cfg.suffixOrDefault(), cfg.noReadOrDefault(),
                 cfg.maxLineBytesOrDefault());
         this.framer = new LineFramer(cfg.suffixOrDefault().getBytes(StandardCharsets.ISO_8859_1),
@@ -113,6 +120,7 @@ public final class LineScanner implements Device {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("online", s.isOnline());
         m.put("lastCode", lastCode);
+        m.put("duplicatesSuppressed", duplicates.get());
         m.put("status", s.state().name().toLowerCase());
         m.put("reason", s.reason());
         return m;
@@ -145,6 +153,15 @@ public final class LineScanner implements Device {
         ScanResult r = parsed.get();
         switch (r) {
             case ScanResult.Read read -> {
+                // a scanner in continuous mode reports the same bag several times while it passes
+                if (duplicateWindowNanos > 0 && read.code().equals(lastReadCode) && now - lastReadNanos < duplicateWindowNanos) {
+                    lastReadNanos = now;
+                    duplicates.incrementAndGet();
+                    log.debug("{}: suppressed a repeated read of {}", id, read.code());
+                    return;
+                }
+                lastReadCode = read.code();
+                lastReadNanos = now;
                 lastCode = read.code();
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("code", read.code());

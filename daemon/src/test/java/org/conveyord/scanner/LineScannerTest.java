@@ -16,6 +16,8 @@ import org.conveyord.protocol.scanner.ScanLineCodec;
 import org.conveyord.protocol.scanner.ScanResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +105,49 @@ class LineScannerTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> scanner.status().state() == DeviceStatus.State.OFFLINE);
         fake.resumeAccepting();
         await().atMost(Duration.ofSeconds(2)).until(() -> scanner.status().isOnline());
+    }
+
+    private LineScanner startWith(ScannerConfig c) {
+        scanner = new LineScanner("scanner-1", c, ByteLinks.create(c.link(), group),
+                new DeviceContext(sink, sink, scheduler, Clock.systemUTC()));
+        scanner.start();
+        await().atMost(Duration.ofSeconds(2)).until(() -> scanner.status().isOnline() && fake.connections() == 1);
+        return scanner;
+    }
+
+    @ParameterizedTest(name = "trigger: {0}")
+    @CsvSource({"keyence, LON\\r", "cognex, ||>TRIGGER ON\\r\\n", "honeywell, \\x16T\\r", "datalogic, \\x16T\\r",
+            "'T1\\r', T1\\r"})
+    void triggerFromConfigSendsTheMakesCommand(String trigger, String expectedEscaped) throws Exception {
+        String configValue = unescape(trigger);
+        startWith(new ScannerConfig(cfg.link(), null, "\r\n", "NOREAD", 64, configValue, null));
+        assertThat(scanner.handle(cmd("trigger")).toCompletableFuture().get(2, TimeUnit.SECONDS).ok()).isTrue();
+        await().atMost(Duration.ofSeconds(2)).until(() -> String.join("", receivedByFake).equals(unescape(expectedEscaped)));
+    }
+
+    private static String unescape(String s) {
+        return s.replace("\\r", "\r").replace("\\n", "\n").replace("\\x16", "\u0016");
+    }
+
+    @Test
+    void prefixSuffixAndTheMakesNoReadString() throws IOException {
+        startWith(new ScannerConfig(cfg.link(), "]C0", "\r", "NO LABEL", 64, null, null));
+        fake.broadcast("]C0B-7\r]C0NO LABEL\r".getBytes(StandardCharsets.ISO_8859_1));
+        await().atMost(Duration.ofSeconds(2)).until(() -> sink.events.size() == 2);
+        assertThat(sink.events).extracting(RecordingEventSink.Event::type).containsExactly("read", "noread");
+        assertThat(sink.ofType("read").get(0).fields()).isEqualTo(Map.of("code", "B-7"));
+    }
+
+    @Test
+    void theSameCodeWithinTheDuplicateWindowIsOneReadAndAnotherCodeIsNot() throws IOException {
+        startWith(new ScannerConfig(cfg.link(), null, "\r\n", "NOREAD", 64, null, 60_000));
+        List<ScanResult> heard = new CopyOnWriteArrayList<>();
+        scanner.addListener((r, t) -> heard.add(r));
+        fake.broadcast("B-1\r\nB-1\r\nB-1\r\nB-2\r\nB-1\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        await().atMost(Duration.ofSeconds(2)).until(() -> heard.size() == 3);
+        assertThat(heard).containsExactly(new ScanResult.Read("B-1"), new ScanResult.Read("B-2"), new ScanResult.Read("B-1"));
+        assertThat(sink.ofType("read")).hasSize(3);
+        assertThat(scanner.state()).containsEntry("duplicatesSuppressed", 2L);
     }
 
     private static Command cmd(String action) {
