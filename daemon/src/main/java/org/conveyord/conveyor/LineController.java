@@ -325,6 +325,7 @@ public final class LineController implements AutoCloseable {
             if (z.jammed) {
                 z.jammed = false;
                 z.eyeBlockedSince = clock.nanos();
+                z.blockedRunNanos = 0;
                 z.motorOnNanos = 0;
                 cleared.add("jam " + z.id);
                 Map<String, Object> f = new LinkedHashMap<>();
@@ -406,7 +407,7 @@ public final class LineController implements AutoCloseable {
     }
 
     private void onScan(StationState st, String code, long nanos) {
-        st.reads.add(new PendingRead(code, nanos));
+        st.reads.add(new PendingRead(code, nanos, st.movingNanos));
         while (st.reads.size() > 16) st.reads.poll();   // a scanner babbling must not grow memory
         if (code == null) log.info("{}: no-read at {}", id, st.cfg.id());
     }
@@ -415,6 +416,7 @@ public final class LineController implements AutoCloseable {
         z.eyeBlocked = blocked;
         if (blocked) {
             z.eyeBlockedSince = nanos;
+            z.blockedRunNanos = 0;
             z.expectingArrival = false;
             z.motorOnNanos = 0;
             if (z.bags.isEmpty()) {
@@ -459,15 +461,18 @@ public final class LineController implements AutoCloseable {
     }
 
     private TrackedBag induct(StationState st, long nanos) {
-        // the newest read that is recent enough belongs to this bag; older ones are stale
-        long window = (long) (((st.zone.cfg.eyeAtMOrDefault() - st.cfg.scanAtMOrDefault()) / speed * 3 + 5) * 1e9);
+        // the oldest read belongs to this bag, unless the zone has moved it further since than the
+        // scanner-to-eye distance (plus margin): then that read was for a bag that never got here.
+        // Only motor-on time counts: a bag waiting in a stopped zone does not age its read.
+        long window = (long) (((st.zone.cfg.eyeAtMOrDefault() - st.cfg.scanAtMOrDefault()) / speed * 2 + 1) * 1e9);
         PendingRead read = null;
         while (!st.reads.isEmpty()) {
             PendingRead r = st.reads.poll();
-            if (nanos - r.nanos <= window) {
+            if (st.movingNanos - r.movingNanos <= window) {
                 read = r;
                 break;
             }
+            log.warn("{}: dropped a stale read '{}' at {}: no bag reached the eye in time", id, r.code, st.cfg.id());
         }
         TrackedBag b;
         if (read == null || read.code == null) {
@@ -510,6 +515,7 @@ public final class LineController implements AutoCloseable {
         sorter.entryBlocked = blocked;
         if (blocked) {
             sorter.entryRiseNanos = nanos;
+            sorter.entryCoveredNanos = 0;
             TrackedBag b = sorter.incoming.poll();
             if (b == null) b = takeFromFeeder(sorter.claimed ? sorter.claimant : null);
             if (b == null) b = unknownItem("sorter");
@@ -520,7 +526,8 @@ public final class LineController implements AutoCloseable {
             sorter.atEntry = null;
             sorter.lastTailNanos = nanos;
             if (b != null) {
-                double lengthM = Math.max(0.05, (nanos - sorter.entryRiseNanos) / 1e9 * speed);
+                // measured while the belt moved only: an e-stop with a bag on the eye must not make it "long"
+                double lengthM = Math.max(0.05, sorter.entryCoverNanos(nanos) / 1e9 * speed);
                 route(b, lengthM, nanos);
             }
         }
@@ -653,6 +660,9 @@ public final class LineController implements AutoCloseable {
             heartbeatLevel = !heartbeatLevel;   // a live loop toggles; the watchdog relay drops motor power otherwise
             heartbeat.set(heartbeatLevel);
         }
+        for (StationState st : stations.values()) {
+            if (st.zone.motor.isActive()) st.movingNanos += TICK_MS * 1_000_000L;
+        }
         checkJams(now);
         checkLost(now);
         if (draining && (sorter.belt.isEmpty() && sorter.incoming.isEmpty() && sorter.atEntry == null || now > drainDeadline)) {
@@ -673,9 +683,10 @@ public final class LineController implements AutoCloseable {
             if (z.jammed) continue;
             if (z.motor.isActive()) {
                 z.motorOnNanos += TICK_MS * 1_000_000L;
+                // only time spent pushing counts: a bag held by a stopped line is not stuck
+                if (z.eyeBlocked) z.blockedRunNanos += TICK_MS * 1_000_000L;
             }
-            boolean releasing = z.eyeBlocked && z.motor.isActive();
-            if (releasing && now - z.eyeBlockedSince > sensorJam) {
+            if (z.eyeBlocked && z.blockedRunNanos > sensorJam) {
                 jam(z, "sensor");
             } else if (z.expectingArrival && z.motorOnNanos > arrivalLimitNanos(z)) {
                 jam(z, "arrival");
@@ -746,7 +757,7 @@ public final class LineController implements AutoCloseable {
         }
         boolean sorterOn = (running || draining) && !estopActive;
         if (sorterOn && !sorter.moving) sorter.resume(clock.nanos(), this);
-        safe.set(sorterMotor, safe.indexOf(sorterMotor), sorterOn);
+        safe.set(sorterMotor, safe.indexOf(sorterMotor), sorterOn && clock.nanos() >= sorter.motorStartNanos);
     }
 
     private boolean mayRelease(ZoneState z) {
@@ -882,12 +893,13 @@ public final class LineController implements AutoCloseable {
 
     // ------------------------------------------------------------------ small parts
 
-    record PendingRead(String code, long nanos) {}
+    record PendingRead(String code, long nanos, long movingNanos) {}
 
     static final class StationState {
         final LineConfig.Station cfg;
         final ZoneState zone;
         final ArrayDeque<PendingRead> reads = new ArrayDeque<>();
+        long movingNanos;             // motor-on time of the station's zone: the clock reads age by
 
         StationState(LineConfig.Station cfg, ZoneState zone) {
             this.cfg = cfg;

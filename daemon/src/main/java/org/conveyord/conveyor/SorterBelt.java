@@ -37,11 +37,22 @@ final class SorterBelt {
     final List<OnBelt> belt = new ArrayList<>();
     TrackedBag atEntry;
     boolean entryBlocked;
-    long entryRiseNanos;
+    long entryRiseNanos;            // start of the current moving stretch while a bag covers the entry eye
+    long entryCoveredNanos;         // belt-moving time the current bag has covered the eye before that stretch
     long lastTailNanos;
     boolean claimed;
     ZoneState claimant;
     boolean moving;
+    long motorStartNanos;           // after a restart the belt waits until diverters are in position
+    private static final long RAMP_ALLOWANCE_NANOS = 60_000_000L;
+    private long haltedAt = -1;
+
+    /** How long the bag now leaving the entry eye covered it while the belt moved: its length / speed. */
+    long entryCoverNanos(long fallNanos) {
+        long t = entryCoveredNanos + (moving ? Math.max(0, fallNanos - entryRiseNanos) : 0);
+        entryCoveredNanos = 0;
+        return t;
+    }
 
     void schedule(OnBelt ob, long refNanos, LineController c) {
         ob.refNanos = refNanos;
@@ -53,7 +64,8 @@ final class SorterBelt {
         long early = refNanos + (long) (toGo / (v * (1 + tol)) * 1e9);
         long late = refNanos + (long) (toGo / (v * (1 - tol)) * 1e9);
         long fireAt = early - ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L - LineController.divertMarginNanos();
-        long retractAt = late + LineController.divertMarginNanos();
+        // the belt ramps up after a restart: the bag may run a little behind the plan
+        long retractAt = late + LineController.divertMarginNanos() + RAMP_ALLOWANCE_NANOS;
         if (retractAt <= now) {
             ob.done = true;
             return;
@@ -80,6 +92,8 @@ final class SorterBelt {
     void halt(long now, LineController c) {
         if (!moving) return;
         moving = false;
+        haltedAt = now;
+        if (entryBlocked) entryCoveredNanos += Math.max(0, now - entryRiseNanos);
         double v = c.speed();
         for (OnBelt ob : belt) {
             ob.centreM += v * Math.max(0, now - ob.refNanos) / 1e9;
@@ -97,8 +111,26 @@ final class SorterBelt {
     void resume(long now, LineController c) {
         if (moving) return;
         moving = true;
+        // a bag that stopped close to its divert point needs its diverter out before the belt moves:
+        // hold the belt for one actuation time so that the diverter is in position first
+        long startAt = now;
         for (OnBelt ob : belt) {
-            schedule(ob, now, c);
+            if (ob.diverter == null || ob.done) continue;
+            double toGo = ob.diverter.cfg.atM() - ob.centreM;
+            long lead = ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L + LineController.divertMarginNanos();
+            if ((long) (toGo / (c.speed() * (1 + LineController.speedTolerance())) * 1e9) < lead) {
+                startAt = Math.max(startAt, now + lead);
+            }
         }
+        motorStartNanos = startAt;
+        long stoppedFor = haltedAt < 0 ? 0 : startAt - haltedAt;
+        haltedAt = -1;
+        if (entryBlocked) entryRiseNanos = startAt;
+        for (OnBelt ob : belt) {
+            // the time standing still does not count against the bag's deadline to reach its lane
+            if (ob.bag.deadlineNanos > 0) ob.bag.deadlineNanos += stoppedFor;
+            schedule(ob, startAt, c);
+        }
+        if (startAt > now) c.clock().schedule(() -> c.guardedRun(c::applyOutputs), startAt - now);
     }
 }

@@ -35,7 +35,9 @@ public final class LineWorld {
 
     private static final Logger log = LoggerFactory.getLogger(LineWorld.class);
     private static final long MAX_STEP_NANOS = 5_000_000L;
-    private static final double HANG_CLEARANCE_M = 0.05;
+    /** A picker hangs a bag only with a hook pitch of room behind the last one: bags hung touching
+     *  would travel as one item past every eye (no line can tell them apart). */
+    private static final double HANG_CLEARANCE_M = 0.3;
     private static final long BUTTON_PRESS_NANOS = 300_000_000L;
     private static final long FLICKER_NANOS = 10_000_000L;
     private static final long HORN_WARNING_NANOS = 1_000_000_000L;

@@ -1,0 +1,232 @@
+package org.conveyord.conveyor;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
+import org.conveyord.config.ConfigLoader;
+import org.conveyord.config.ConfigProblem;
+import org.conveyord.config.ConfigValidator;
+import org.conveyord.config.ConveyordConfig;
+import org.conveyord.config.DeviceConfig;
+import org.conveyord.config.LineConfig;
+import org.conveyord.sim.BagPlace;
+import org.conveyord.sim.SimSettings;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Random layouts and bag streams through the real controller and the simulator's physics, in
+ * virtual time: every bag ends in its order's lane or in exception with a reason, never two orders
+ * in one lane, no collision, no unexpected motion, and an e-stop switches every motion output off
+ * at its input edge.
+ */
+class LinePropertiesTest {
+
+    record Bag(String id, String station, double at, double lengthM, double grams, boolean noRead, String order) {}
+
+    record Layout(double speed, double zoneLength, double slip, boolean flicker) {}
+
+    record Run(Layout layout, List<Bag> bags, Map<String, List<String>> orders, double estopAt) {}
+
+    private static final LineConfig DEMO = demoLine();
+
+    private static LineConfig demoLine() {
+        ConveyordConfig c = ConfigLoader.load(Path.of(System.getProperty("conveyord.repo", ".."), "config", "demo.yaml")).config();
+        return c.devicesOfKind(LineConfig.class).get("line-1");
+    }
+
+    /** The demo line, re-dimensioned: every zone {@code zoneLength} long, its eye 0.1 m before its end. */
+    static LineConfig layout(Layout l) {
+        List<LineConfig.Zone> zones = DEMO.zonesOrEmpty().stream().map(z -> new LineConfig.Zone(z.id(), l.zoneLength(),
+                l.zoneLength() - 0.1, z.motor(), z.eye(), z.next(), z.scale())).toList();
+        return new LineConfig(l.speed(), 1.2, DEMO.estop(), DEMO.horn(), DEMO.stackLight(), DEMO.heartbeat(), DEMO.buttons(),
+                DEMO.remoteEstopReset(), DEMO.maxBagLengthM(), zones, DEMO.stations(), DEMO.sorter(), DEMO.lanes(),
+                DEMO.printer(), DEMO.sensorJamS(), DEMO.arrivalJamMarginS());
+    }
+
+    @Provide
+    Arbitrary<Run> runs() {
+        Arbitrary<Layout> layouts = Combinators.combine(
+                Arbitraries.of(0.5, 0.8, 1.0),
+                Arbitraries.of(1.0, 1.2, 1.6),
+                Arbitraries.of(0.0, 0.03, 0.05),
+                Arbitraries.of(false, true)).as(Layout::new);
+        Arbitrary<List<Integer>> orderSizes = Arbitraries.integers().between(1, 4).list().ofMinSize(1).ofMaxSize(6);
+        Arbitrary<Long> seeds = Arbitraries.longs();
+        Arbitrary<Double> estop = Arbitraries.oneOf(Arbitraries.just(-1.0), Arbitraries.doubles().between(5, 40));
+        return Combinators.combine(layouts, orderSizes, seeds, estop).as((layout, sizes, seed, estopAt) -> {
+            java.util.Random r = new java.util.Random(seed);
+            List<Bag> bags = new ArrayList<>();
+            Map<String, List<String>> orders = new LinkedHashMap<>();
+            int n = 0;
+            for (int o = 0; o < sizes.size(); o++) {
+                String order = "O-" + o;
+                List<String> ids = new ArrayList<>();
+                for (int b = 0; b < sizes.get(o); b++) {
+                    String id = "B-" + (++n);
+                    ids.add(id);
+                    bags.add(new Bag(id, r.nextBoolean() ? "pick-1" : "pick-2", r.nextDouble() * 40,
+                            0.25 + r.nextDouble() * 0.2, 300 + r.nextInt(2500), r.nextInt(12) == 0, order));
+                }
+                orders.put(order, ids);
+            }
+            if (r.nextInt(3) == 0) {   // a bag nobody ordered
+                bags.add(new Bag("X-" + (++n), r.nextBoolean() ? "pick-1" : "pick-2", r.nextDouble() * 40, 0.3, 500, false, null));
+            }
+            return new Run(layout, bags, orders, estopAt);
+        });
+    }
+
+    @Property(tries = 60, shrinking = ShrinkingMode.OFF)
+    void everyBagIsDeliveredOrExplainedAndNothingCollides(@ForAll("runs") Run run) {
+        LineConfig cfg = layout(run.layout());
+        assertThat(validationErrors(cfg)).as("generated layout is valid").isEmpty();
+        SimSettings settings = SimSettings.defaults().withSlip(run.layout().slip()).withFlicker(run.layout().flicker());
+        try (VirtualLineRig rig = new VirtualLineRig(cfg, new SimSettings(settings.slip(), settings.rampMs(), 0.35, 1000,
+                settings.laneTravelMs(), settings.flicker(), settings.watchdogMs(), settings.scaleStableWaitMs(), 7))) {
+            run.orders().forEach((order, bagIds) -> assertThat(rig.command(() -> rig.line.placeOrder(order,
+                    bagIds.stream().map(b -> new OrderBook.OrderBag(b, null)).toList(), null, "c-" + order)).ok()).isTrue());
+            assertThat(rig.command(() -> rig.line.requestStart("c-start", "test")).ok()).isTrue();
+
+            Map<String, Double> collectDue = new HashMap<>();
+            List<Bag> pending = new ArrayList<>(run.bags());
+            pending.sort((a, b) -> Double.compare(a.at(), b.at()));
+            double t0 = rig.clock.nanos() / 1e9;
+            boolean estopDone = run.estopAt() < 0;
+            double lastHang = pending.isEmpty() ? 0 : pending.get(pending.size() - 1).at();
+            double limit = lastHang + 240;
+            while (true) {
+                double now = rig.clock.nanos() / 1e9 - t0;
+                while (!pending.isEmpty() && pending.get(0).at() <= now) {
+                    Bag b = pending.remove(0);
+                    rig.world.hangBag(b.id(), b.station(), b.grams(), b.lengthM(), b.noRead());
+                }
+                if (!estopDone && now >= run.estopAt()) {
+                    estopDone = true;
+                    emergencyStopAndRecover(rig, cfg);
+                }
+                riderCollects(rig, collectDue, now, run);
+                rig.step();
+                boolean allPlaced = pending.isEmpty() && rig.world.settled();
+                boolean ridersDone = collectDue.keySet().stream().allMatch(k -> k.startsWith("done:"));
+                if (allPlaced && ridersDone && now > lastHang + 5) break;
+                if (now >= limit) {
+                    throw new AssertionError("the line did not settle within " + (int) limit + " s: " + run.layout()
+                            + "\nbags: " + rig.world.bagPlaces() + "\njammed: " + rig.world.jammed()
+                            + "\nline: " + rig.line.snapshot()
+                            + "\nevents: " + rig.events.events.stream().map(e -> e.type() + e.fields()).toList());
+                }
+            }
+            try {
+                assertOutcome(rig, run);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\nrun: " + run + "\nbags: " + rig.world.bagPlaces()
+                        + "\nevents: " + rig.events.events.stream().map(ev -> ev.type() + ev.fields()).toList(), e);
+            }
+        }
+    }
+
+    private static List<ConfigProblem> validationErrors(LineConfig cfg) {
+        ConveyordConfig c = ConfigLoader.load(Path.of(System.getProperty("conveyord.repo", ".."), "config", "demo.yaml")).config();
+        LinkedHashMap<String, DeviceConfig> d = new LinkedHashMap<>(c.devicesOrEmpty());
+        d.put("line-1", cfg);
+        return ConfigValidator.validate(c.withDevices(d)).stream().filter(f -> f.severity() == ConfigProblem.Severity.ERROR)
+                .map(f -> new ConfigProblem(Path.of("generated"), 0, f.keyPath(), f.message(), f.severity())).toList();
+    }
+
+    /** Press the e-stop: at that very edge every motion output must be off; then release, reset button, start. */
+    private static void emergencyStopAndRecover(VirtualLineRig rig, LineConfig cfg) {
+        rig.world.setEstop(true);
+        rig.step();   // the edge reaches the controller in this tick
+        for (LineConfig.Zone z : cfg.zonesOrEmpty()) {
+            assertThat(rig.world.output(z.motor().pin()) == z.motor().activeLevel()).as("motor of %s after e-stop", z.id()).isFalse();
+        }
+        assertThat(rig.world.output(cfg.sorter().motor().pin()) == cfg.sorter().motor().activeLevel()).isFalse();
+        rig.runFor(2);
+        rig.world.setEstop(false);
+        rig.runFor(1);
+        assertThat(rig.command(() -> rig.line.requestStart("c-too-early", "test")).ok()).isFalse();
+        rig.world.pressButton("reset");
+        rig.runFor(1);
+        assertThat(rig.command(() -> rig.line.requestStart("c-restart", "test")).ok()).isTrue();
+    }
+
+    /** A rider takes a complete order's lane 10 s after it completed; before that, the lane holds one order only. */
+    private static void riderCollects(VirtualLineRig rig, Map<String, Double> due, double now, Run run) {
+        for (var e : rig.events.ofType("order-complete")) {
+            String lane = String.valueOf(e.fields().get("dest"));
+            String key = e.seq() + ":" + lane;
+            if (!due.containsKey(key) && !due.containsKey("done:" + key)) due.put(key, now + 10);
+        }
+        List<String> ready = due.entrySet().stream()
+                .filter(e -> !e.getKey().startsWith("done:") && e.getValue() <= now).map(Map.Entry::getKey).toList();
+        for (String key : ready) {
+            String lane = key.substring(key.indexOf(':') + 1);
+            try {
+                assertSingleOrderIn(rig, lane, run);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\nrun: " + run + "\nbags: " + rig.world.bagPlaces()
+                        + "\nevents: " + rig.events.events.stream().map(ev -> ev.type() + ev.fields()).toList(), e);
+            }
+            rig.world.collect(lane);
+            assertThat(rig.command(() -> rig.line.collect(lane, "c-collect")).ok()).isTrue();
+            due.remove(key);
+            due.put("done:" + key, -1.0);
+        }
+    }
+
+    private static void assertSingleOrderIn(VirtualLineRig rig, String lane, Run run) {
+        Map<String, String> orderOf = new HashMap<>();
+        run.orders().forEach((o, bags) -> bags.forEach(b -> orderOf.put(b, o)));
+        Set<String> ordersInLane = rig.world.bagPlaces().entrySet().stream()
+                .filter(e -> lane.equals(e.getValue().at()))
+                .map(e -> orderOf.getOrDefault(e.getKey(), "none:" + e.getKey()))
+                .collect(Collectors.toSet());
+        assertThat(ordersInLane).as("orders in %s", lane).hasSizeLessThanOrEqualTo(1);
+    }
+
+    private static void assertOutcome(VirtualLineRig rig, Run run) {
+        assertThat(rig.world.collisions()).as("collisions").isZero();
+        assertThat(rig.world.unexpectedMotion()).as("unexpected motion").isZero();
+        Map<String, BagPlace> places = rig.world.bagPlaces();
+        Set<String> explained = rig.events.ofType("bag-diverted").stream()
+                .filter(e -> "exception".equals(e.fields().get("dest")) && e.fields().get("reason") != null
+                        && !"null".equals(e.fields().get("reason")))
+                .map(e -> String.valueOf(e.fields().get("bag"))).collect(Collectors.toSet());
+        long reasonsWithoutId = rig.events.ofType("bag-diverted").stream()
+                .filter(e -> "exception".equals(e.fields().get("dest")) && String.valueOf(e.fields().get("bag")).startsWith("noread-"))
+                .count();
+        Map<String, String> laneOfOrder = new HashMap<>();
+        int noReadInException = 0;
+        for (Bag b : run.bags()) {
+            BagPlace p = places.get(b.id());
+            assertThat(p).as("bag %s is somewhere", b.id()).isNotNull();
+            String where = "collected".equals(p.at()) ? p.lane() : p.at();
+            assertThat(where).as("bag %s ended in a lane (was %s)", b.id(), p).isNotNull().matches("lane-\\d|exception");
+            if (where.equals("exception")) {
+                if (b.noRead()) noReadInException++;
+                else assertThat(explained).as("bag %s is in exception with a reason event", b.id()).contains(b.id());
+            } else {
+                assertThat(b.order()).as("bag %s (no order) must not be in an order lane", b.id()).isNotNull();
+                assertThat(b.noRead()).as("a no-read bag %s must not be in an order lane", b.id()).isFalse();
+                String previous = laneOfOrder.putIfAbsent(b.order(), where);
+                assertThat(previous == null || previous.equals(where)).as("order %s split over %s and %s", b.order(), previous, where).isTrue();
+            }
+        }
+        assertThat(reasonsWithoutId).as("every no-read bag has its exception event").isGreaterThanOrEqualTo(noReadInException);
+        assertThat(rig.events.ofType("bag-lost")).as("bag-lost events").isEmpty();
+    }
+}

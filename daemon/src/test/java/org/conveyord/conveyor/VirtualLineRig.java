@@ -1,0 +1,106 @@
+package org.conveyord.conveyor;
+
+import org.conveyord.config.LineConfig;
+import org.conveyord.hal.sim.InProcessSimGpio;
+import org.conveyord.sim.LineWorld;
+import org.conveyord.sim.SimSettings;
+import org.conveyord.sim.WorldListener;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The real {@link LineController} driving device-sim's {@link LineWorld} in one thread on one
+ * virtual clock: minutes of line time run in a fraction of a second, and a run is repeatable.
+ * Each physics tick (5 ms) the world moves, then the input edges it produced reach the controller
+ * (as they would over the GPIO), then the controller runs whatever is due.
+ */
+final class VirtualLineRig implements AutoCloseable {
+    static final long TICK = 5_000_000L;
+
+    final VirtualControlClock clock = new VirtualControlClock(1_000_000_000L);
+    final LineWorld world;
+    final InProcessSimGpio gpio;
+    final LineController line;
+    final RecordingEvents events = new RecordingEvents();
+    final List<String> labels = new ArrayList<>();
+    private final ArrayDeque<long[]> edges = new ArrayDeque<>();
+    private final ArrayDeque<String[]> scans = new ArrayDeque<>();
+    private final Map<String, List<LinePeripherals.ScanHandler>> scanHandlers = new HashMap<>();
+
+    VirtualLineRig(LineConfig cfg, SimSettings settings) {
+        world = new LineWorld("line-1", cfg, settings, clock::nanos);
+        world.setListener(new WorldListener() {
+            // called inside the world's lock: queue, deliver after the tick
+            @Override public void inputChanged(int pin, boolean high, long nanos) { edges.add(new long[]{pin, high ? 1 : 0, nanos}); }
+
+            @Override public void scanned(String scanner, String code) { scans.add(new String[]{scanner, code}); }
+        });
+        gpio = new InProcessSimGpio(world, clock);
+        LinePeripherals peripherals = new LinePeripherals() {
+            @Override
+            public void onScan(String scannerId, ScanHandler handler) {
+                scanHandlers.computeIfAbsent(scannerId, k -> new ArrayList<>()).add(handler);
+            }
+
+            @Override
+            public CompletionStage<Reading> weigh(String scaleId) {
+                var load = world.scaleLoad(scaleId);
+                return CompletableFuture.completedFuture(new Reading(load.grams(), !load.moving()));
+            }
+
+            @Override
+            public void printLabel(String printerId, String job, String zpl, String cmdId) {
+                labels.add(job);
+            }
+        };
+        line = new LineController("line-1", cfg, gpio, peripherals, events, id -> { }, clock);
+        line.start();
+        step();
+    }
+
+    /** One physics tick, then the edges reach the controller, then the controller catches up. */
+    void step() {
+        world.tick();
+        while (!edges.isEmpty()) {
+            long[] e = edges.poll();
+            gpio.deliver((int) e[0], e[1] == 1, e[2]);
+        }
+        while (!scans.isEmpty()) {
+            String[] s = scans.poll();
+            for (var h : scanHandlers.getOrDefault(s[0], List.of())) h.scanned(s[1], clock.nanos());
+        }
+        clock.advanceTo(clock.nanos() + TICK);
+    }
+
+    void runFor(double seconds) {
+        long end = clock.nanos() + (long) (seconds * 1e9);
+        while (clock.nanos() < end) step();
+    }
+
+    /** Runs until {@code done} holds or the time is up; true if it held. */
+    boolean runUntil(java.util.function.BooleanSupplier done, double maxSeconds) {
+        long end = clock.nanos() + (long) (maxSeconds * 1e9);
+        while (clock.nanos() < end) {
+            step();
+            if (done.getAsBoolean()) return true;
+        }
+        return false;
+    }
+
+    org.conveyord.device.CommandResult command(java.util.function.Supplier<org.conveyord.device.CommandResult> action) {
+        var f = line.call(action);
+        clock.advanceTo(clock.nanos());
+        return f.getNow(null);
+    }
+
+    @Override
+    public void close() {
+        line.close();
+    }
+}
