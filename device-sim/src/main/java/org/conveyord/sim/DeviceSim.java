@@ -241,8 +241,9 @@ public final class DeviceSim implements AutoCloseable {
         worldWith(w -> w.hasButton(name), name + " button").pressButton(name);
     }
 
-    public void collect(String lane) {
-        worldWith(w -> w.hasLane(lane), "lane " + lane).collect(lane);
+    /** A rider takes every bag out of a lane; returns how many. */
+    public int collect(String lane) {
+        return worldWith(w -> w.hasLane(lane), "lane " + lane).collect(lane);
     }
 
     /** {@code paper-out}, {@code head-open}, {@code ribbon-out}, {@code paused}, {@code offline}, {@code power-cycle}; null clears. */

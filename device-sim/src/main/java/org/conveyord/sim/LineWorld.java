@@ -63,6 +63,7 @@ public final class LineWorld {
     private final Map<String, Long> buttonUntil = new HashMap<>();
     private final Map<Integer, Long> flickerUntil = new HashMap<>();
     private final Map<Integer, Boolean> lastInputs = new HashMap<>();
+    private final Map<String, Integer> laneCollections = new HashMap<>();
 
     private long lastTick;
     private boolean estopPressed;
@@ -304,6 +305,7 @@ public final class LineWorld {
                 n++;
             }
         }
+        laneCollections.merge(lane, 1, Integer::sum);
         version++;
         log.info("{}: {} bags collected from {}", lineId, n, lane);
         refreshInputs(clock.nanos());
@@ -352,7 +354,7 @@ public final class LineWorld {
 
     public synchronized Map<String, BagPlace> bagPlaces() {
         Map<String, BagPlace> out = new LinkedHashMap<>();
-        for (Bag b : bags.values()) out.put(b.id, new BagPlace(b.at, b.since, b.lane));
+        for (Bag b : bags.values()) out.put(b.id, new BagPlace(b.at, b.since, b.lane, b.laneLoad));
         return out;
     }
 
@@ -536,6 +538,7 @@ public final class LineWorld {
         b.prev = null;
         b.at = lane;
         b.lane = lane;
+        b.laneLoad = laneCollections.getOrDefault(lane, 0);
         b.since = Instant.now();
         long travel = settings.laneTravelMs() * 1_000_000L;
         long passNanos = (long) (b.lengthM / cfg.speedMpsOrDefault() * 1e9);
@@ -752,6 +755,7 @@ public final class LineWorld {
         boolean scanned;
         String at;
         String lane;
+        int laneLoad;
         Instant since;
         long laneEyeFrom;
         long laneRestNanos;

@@ -30,21 +30,39 @@ import java.util.Set;
  *   - {at: 0.5, order: {order: O-1, bags: [B-1, B-2]}}         # cmd/&lt;line&gt;/order on the daemon
  *   - {at: 4.0, bag: {bag: B-1, station: pick-1, grams: 1200}} # the sim's own actions:
  *   - {at: 9.0, estop: {active: true}}                         #   bag estop jam printer scale button collect reset
+ *   - {at: 60, restart: {}}                                    # the daemon is killed (kill -9) and started again
+ * generate:                          # rush-hour traffic from a seed (a map, or a list of maps), see GeneratedSteps.Traffic
+ *   {from: 0, minutes: 10, ordersPerHour: 300, bagsPerOrder: [1, 4], stations: [pick-1, pick-2],
+ *    gramsRange: [300, 3000], lengthRange: [0.25, 0.45], noReadRate: 0.02, bagSpreadS: 10, seed: 42}
+ * jams: {from: 30, minutes: 8, count: 4, zones: [p1, m1, z1], holdS: [8, 12], seed: 7}   # see GeneratedSteps.Jams
+ * rider: {collectCompleteAfterS: 20, collectIncompleteAfterS: 30}                     # see Rider
  * until: {settled: true, timeoutS: 90}
  * expect: {delivered: 3, exception: 1, misSorted: 0, lost: 0, collisions: 0, unexpectedMotion: 0, labels: 3}
  * </pre>
  *
- * @param steps sorted by {@code at}
+ * @param steps sorted by {@code at}; generated steps carry the file line of their {@code generate}/{@code jams} key
+ * @param rider null: nobody collects lanes during the run
  */
 public record Scenario(Path file, String name, String line, double waitForDaemonS, List<Step> steps,
-                       boolean untilSettled, double timeoutS, Map<String, Integer> expect) {
+                       boolean untilSettled, double timeoutS, Map<String, Integer> expect, Rider rider) {
 
     /** One step: when (seconds from the start), what kind, its parameters, and its line in the file. */
     public record Step(int fileLine, double at, String kind, ObjectNode params) {}
 
+    /**
+     * Riders taking orders out of their lanes so lanes do not stay full. An order is collected
+     * {@code collectCompleteAfterS} after the daemon's {@code order-complete}. An order that never
+     * completes because some of its bags went to exception (or were lost) is collected
+     * {@code collectIncompleteAfterS} after every one of its hung-on bags came to rest in a lane or
+     * the exception lane, as staff would bring the exception bags over by hand (0: never). A
+     * collection is the simulator's {@code collect} (the bags leave) followed by {@code collect} to
+     * the daemon.
+     */
+    public record Rider(double collectCompleteAfterS, double collectIncompleteAfterS) {}
+
     static final Set<String> SIM_ACTIONS = Set.of("bag", "estop", "jam", "printer", "scale", "button", "collect", "reset");
     static final Set<String> EXPECT_KEYS = Set.of("delivered", "exception", "misSorted", "lost", "collisions",
-            "unexpectedMotion", "labels", "divertMisses", "watchdogTrips");
+            "unexpectedMotion", "labels", "divertMisses", "watchdogTrips", "unexplained");
 
     /** Orders the scenario places, order id -&gt; its bags. */
     public Map<String, List<String>> orders() {
@@ -76,6 +94,7 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
         boolean settled = true;
         List<Step> steps = new ArrayList<>();
         Map<String, Integer> expect = new LinkedHashMap<>();
+        Rider rider = null;
         try (JsonParser p = yaml.createParser(file.toFile())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new ConfigException(List.of(problem(file, 1, "", "expected a YAML map with name, line, steps, until, expect")));
@@ -101,6 +120,41 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
                             step(file, stepLine, "steps[" + i++ + "]", n, problems).ifPresent(steps::add);
                         }
                     }
+                    case "generate" -> {
+                        JsonNode n = yaml.readTree(p);
+                        List<JsonNode> specs = new ArrayList<>();
+                        if (n.isArray()) n.forEach(specs::add); else specs.add(n);
+                        int i = 0;
+                        for (JsonNode spec : specs) {
+                            String where = n.isArray() ? "generate[" + i + "]" : "generate";
+                            if (!spec.isObject()) {
+                                problems.add(problem(file, keyLine, where, "expected a map {minutes, ordersPerHour, stations, seed, ...}"));
+                                continue;
+                            }
+                            List<String> ps = new ArrayList<>();
+                            GeneratedSteps.Traffic t = GeneratedSteps.parseTraffic(spec, n.isArray() && i > 0 ? "R" + (i + 1) : "R", ps);
+                            i++;
+                            ps.forEach(m -> problems.add(problem(file, keyLine, where + "." + m.substring(0, m.indexOf(':')),
+                                    m.substring(m.indexOf(':') + 2))));
+                            if (ps.isEmpty()) GeneratedSteps.traffic(t).forEach(g -> steps.add(new Step(keyLine, g.at(), g.kind(), g.params())));
+                        }
+                    }
+                    case "jams" -> {
+                        JsonNode n = yaml.readTree(p);
+                        if (!n.isObject()) {
+                            problems.add(problem(file, keyLine, key, "expected a map {minutes, count, zones, seed, ...}"));
+                            break;
+                        }
+                        List<String> ps = new ArrayList<>();
+                        GeneratedSteps.Jams j = GeneratedSteps.parseJams(n, ps);
+                        ps.forEach(m -> problems.add(problem(file, keyLine, "jams." + m.substring(0, m.indexOf(':')),
+                                m.substring(m.indexOf(':') + 2))));
+                        if (ps.isEmpty()) GeneratedSteps.jams(j).forEach(g -> steps.add(new Step(keyLine, g.at(), g.kind(), g.params())));
+                    }
+                    case "rider" -> {
+                        JsonNode n = yaml.readTree(p);
+                        rider = rider(file, keyLine, n, problems);
+                    }
                     case "until" -> {
                         JsonNode n = yaml.readTree(p);
                         if (!n.isObject()) problems.add(problem(file, keyLine, key, "expected {settled: true, timeoutS: 90}"));
@@ -123,7 +177,7 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
                         });
                     }
                     default -> {
-                        problems.add(problem(file, keyLine, key, "unknown key; expected name, line, waitForDaemonS, steps, until, expect"));
+                        problems.add(problem(file, keyLine, key, "unknown key; expected name, line, waitForDaemonS, steps, generate, jams, rider, until, expect"));
                         p.skipChildren();
                     }
                 }
@@ -138,7 +192,26 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
         if (!problems.isEmpty()) throw new ConfigException(problems);
         steps.sort(Comparator.comparingDouble(Step::at));
         return new Scenario(file, name == null ? file.getFileName().toString() : name, line, wait, List.copyOf(steps),
-                settled, timeout, expect);
+                settled, timeout, expect, rider);
+    }
+
+    private static Rider rider(Path file, int ln, JsonNode n, List<ConfigProblem> problems) {
+        if (!n.isObject()) {
+            problems.add(problem(file, ln, "rider", "expected {collectCompleteAfterS: 20, collectIncompleteAfterS: 30}"));
+            return null;
+        }
+        double[] v = {20, 0};
+        String[] keys = {"collectCompleteAfterS", "collectIncompleteAfterS"};
+        n.fieldNames().forEachRemaining(k -> {
+            if (!List.of(keys).contains(k)) problems.add(problem(file, ln, "rider." + k, "unknown key; expected one of " + List.of(keys)));
+        });
+        for (int i = 0; i < keys.length; i++) {
+            JsonNode x = n.get(keys[i]);
+            if (x == null) continue;
+            if (!x.isNumber() || x.asDouble() < 0) problems.add(problem(file, ln, "rider." + keys[i], "expected seconds >= 0"));
+            else v[i] = x.asDouble();
+        }
+        return new Rider(v[0], v[1]);
     }
 
     private static Optional<Step> step(Path file, int ln, String path, JsonNode n, List<ConfigProblem> problems) {
@@ -155,7 +228,7 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
         n.fieldNames().forEachRemaining(k -> { if (!k.equals("at")) kinds.add(k); });
         if (kinds.size() != 1) {
             problems.add(problem(file, ln, path, "expected exactly one action besides 'at', found " + kinds
-                    + "; actions: daemon, order, " + SIM_ACTIONS));
+                    + "; actions: daemon, order, restart, " + SIM_ACTIONS));
             return Optional.empty();
         }
         String kind = kinds.get(0);
@@ -175,11 +248,11 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
             case "scale" -> params.path("scale").isTextual() && (params.has("offline") || params.has("noise")) ? null : "scale and offline or noise";
             case "button" -> params.path("button").isTextual() ? null : "button";
             case "collect" -> params.path("lane").isTextual() ? null : "lane";
-            case "reset" -> null;
+            case "reset", "restart" -> null;
             default -> "";
         };
         if ("".equals(missing)) {
-            problems.add(problem(file, ln, where, "unknown action; expected daemon, order or one of " + SIM_ACTIONS));
+            problems.add(problem(file, ln, where, "unknown action; expected daemon, order, restart or one of " + SIM_ACTIONS));
             return Optional.empty();
         }
         if (missing != null) {
