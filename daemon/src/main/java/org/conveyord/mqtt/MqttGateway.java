@@ -620,7 +620,12 @@ public final class MqttGateway {
         if (stopping.get()) return;
         Duration delay = backoff.nextDelay();
         connectFailures = backoff.failures();
-        log.warn("MQTT connect to {} failed: {}; retrying in {} ms", transport.describe(), describe(err), delay.toMillis());
+        var problem = ConnectFailures.configProblem(err, transport.describe());
+        if (problem.isPresent()) {
+            log.error("MQTT connect failed: {}; retrying in {} ms", problem.get(), delay.toMillis());
+        } else {
+            log.warn("MQTT connect to {} failed: {}; retrying in {} ms", transport.describe(), describe(err), delay.toMillis());
+        }
         scheduleOnLoop(this::attemptConnect, delay);
     }
 
