@@ -58,7 +58,9 @@ public final class Daemon implements AutoCloseable {
             String id = e.getKey();
             Device d = switch (e.getValue()) {
                 case LineConfig l -> {
-                    LineController c = new LineController(id, l, gpio, ports, gateway.events(), gateway.stateListener());
+                    LineController c = new LineController(id, l, gpio, ports, gateway.events(), gateway.stateListener(),
+                            new org.conveyord.conveyor.ThreadControlClock(id + "-control"),
+                            cfg.stateDirOrDefault().resolve(id + ".line-state.json"));
                     lines.add(c);
                     yield new LineDevice(c);
                 }

@@ -46,6 +46,7 @@ public final class LineController implements AutoCloseable {
     private final EventSink events;
     private final Device.StateListener stateListener;
     private final ControlClock clock;
+    private final LineStateStore store;
     private final double speed;
 
     private final Map<String, ZoneState> zones = new LinkedHashMap<>();
@@ -80,13 +81,17 @@ public final class LineController implements AutoCloseable {
 
     public LineController(String id, LineConfig cfg, Gpio gpio, LinePeripherals peripherals, EventSink events,
                           Device.StateListener stateListener) {
-        this(id, cfg, gpio, peripherals, events, stateListener, new ThreadControlClock(id + "-control"));
+        this(id, cfg, gpio, peripherals, events, stateListener, new ThreadControlClock(id + "-control"), null);
     }
 
+    /**
+     * @param stateFile where orders and lane reservations are kept across restarts (null: not kept)
+     */
     public LineController(String id, LineConfig cfg, Gpio gpio, LinePeripherals peripherals, EventSink events,
-                          Device.StateListener stateListener, ControlClock clock) {
+                          Device.StateListener stateListener, ControlClock clock, java.nio.file.Path stateFile) {
         this.id = id;
         this.clock = clock;
+        this.store = stateFile == null ? null : new LineStateStore(stateFile);
         this.cfg = cfg;
         this.gpio = gpio;
         this.peripherals = peripherals;
@@ -165,6 +170,7 @@ public final class LineController implements AutoCloseable {
                 estopLatched = true;
                 log.warn("{}: emergency stop is active at start-up; release it, then reset and start", id);
             }
+            restoreSavedState();
             zones.values().forEach(z -> z.eyeBlocked = z.eye.isActive());
             lanes.values().forEach(l -> l.fullEyeActive = l.fullEye != null && l.fullEye.isActive());
             for (ZoneState z : zones.values()) {
@@ -216,6 +222,7 @@ public final class LineController implements AutoCloseable {
             safe.allOff();
         }
         clock.shutdown();
+        if (store != null) store.close();
     }
 
     // ------------------------------------------------------------------ public API (any thread)
@@ -240,6 +247,11 @@ public final class LineController implements AutoCloseable {
             f.complete(CommandResult.error(ErrorCode.DEVICE_OFFLINE, id + " is shutting down"));
         }
         return f;
+    }
+
+    /** Completes once every order and lane change so far is on disk. */
+    public CompletableFuture<Void> flushed() {
+        return store == null ? CompletableFuture.completedFuture(null) : store.flushed();
     }
 
     /** The state for {@code state/<line>}, built on the control thread. */
@@ -355,6 +367,7 @@ public final class LineController implements AutoCloseable {
         return switch (orders.place(order, bags, dest, cmdId)) {
             case PLACED -> {
                 log.info("{}: order {} placed with {} bags{}", id, order, bags.size(), dest == null ? "" : " for " + dest);
+                persist();
                 changed();
                 yield CommandResult.answer(Map.of("order", order, "bags", bags.size()));
             }
@@ -373,6 +386,7 @@ public final class LineController implements AutoCloseable {
         if (order != null) orders.release(order);
         l.order = null;
         events.emit(id, "lane-released", Map.of("lane", laneId), cmdId);
+        persist();
         changed();
         return CommandResult.answer(Map.of("lane", laneId, "bags", n));
     }
@@ -596,6 +610,7 @@ public final class LineController implements AutoCloseable {
         if (pick != null) {
             pick.order = o.id;
             o.lane = pick.id;
+            persist();
             log.info("{}: order {} gets {}", id, o.id, pick.id);
         }
         return pick;
@@ -611,6 +626,7 @@ public final class LineController implements AutoCloseable {
         if (b == null) {
             log.warn("{}: {} saw a bag nobody sent there", id, l.id);
             l.bags.add("unknown");
+            persist();
             changed();
             return;
         }
@@ -622,6 +638,7 @@ public final class LineController implements AutoCloseable {
         f.put("dest", l.id);
         events.emit(id, "bag-arrived", f);
         orders.orderOfBag(b.id).filter(o -> l.id.equals(o.lane)).ifPresent(o -> arrivedInOrderLane(o, b, l));
+        persist();
         changed();
     }
 
@@ -785,6 +802,39 @@ public final class LineController implements AutoCloseable {
             d.lastGranted = z;
         }
         return true;
+    }
+
+    // ------------------------------------------------------------------ persistence
+
+    private void persist() {
+        if (store == null) return;
+        List<LineStateStore.OrderRecord> os = new ArrayList<>();
+        for (OrderBook.Order o : orders.all()) {
+            os.add(new LineStateStore.OrderRecord(o.id, o.bags, o.requestedDest, o.cmdId, o.lane, List.copyOf(o.arrived), o.complete));
+        }
+        List<LineStateStore.LaneRecord> ls = new ArrayList<>();
+        for (LaneState l : lanes.values()) ls.add(new LineStateStore.LaneRecord(l.id, l.order, List.copyOf(l.bags)));
+        store.save(new LineStateStore.Snapshot(os, ls));
+    }
+
+    private void restoreSavedState() {
+        if (store == null) return;
+        store.load().ifPresent(snap -> {
+            for (LineStateStore.OrderRecord o : snap.orders()) {
+                orders.restore(o.id(), o.bags(), o.requestedDest(), o.cmdId(), o.lane(), o.arrived(), o.complete());
+            }
+            for (LineStateStore.LaneRecord lr : snap.lanes()) {
+                LaneState l = lanes.get(lr.id());
+                if (l == null) {
+                    log.warn("{}: saved lane {} is no longer configured; its reservation is dropped", id, lr.id());
+                    continue;
+                }
+                l.order = lr.order();
+                l.bags.addAll(lr.bags());
+            }
+            log.info("{}: restored {} orders and {} reserved lanes from the last run", id, snap.orders().size(),
+                    snap.lanes().stream().filter(l -> l.order() != null).count());
+        });
     }
 
     // ------------------------------------------------------------------ state and helpers

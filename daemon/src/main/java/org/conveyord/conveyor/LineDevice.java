@@ -90,7 +90,11 @@ public final class LineDevice implements Device {
         JsonNode dest = cmd.params().get("dest");
         if (dest != null && !dest.isNull() && !dest.isTextual()) return bad("\"dest\" must be a lane id, e.g. \"lane-2\"");
         String d = dest == null || dest.isNull() ? null : dest.asText();
-        return line.call(() -> line.placeOrder(order.asText(), list, d, cmd.id()));
+        // "accepted" only once the order is on disk: a crash right after the reply must not lose it
+        return line.call(() -> line.placeOrder(order.asText(), list, d, cmd.id()))
+                .thenCompose(r -> !r.ok() ? CompletableFuture.completedFuture(r) : line.flushed().handle((v, e) -> e == null ? r
+                        : CommandResult.error(ErrorCode.INTERNAL, id() + " could not save order " + order.asText()
+                        + " to disk; it is known until a restart only: check the state directory")));
     }
 
     private static CompletionStage<CommandResult> bad(String message) {

@@ -58,6 +58,18 @@ final class OrderBook {
         return PlaceResult.PLACED;
     }
 
+    /** After a restart: puts back an order exactly as it was saved. */
+    Order restore(String id, List<OrderBag> bags, String requestedDest, String cmdId, String lane,
+                  List<String> arrived, boolean complete) {
+        Order o = new Order(id, bags, requestedDest, cmdId);
+        o.lane = lane;
+        o.arrived.addAll(arrived);
+        o.complete = complete;
+        orders.put(id, o);
+        bags.forEach(b -> orderOfBag.put(b.bag(), id));
+        return o;
+    }
+
     Optional<Order> orderOfBag(String bag) {
         String id = orderOfBag.get(bag);
         return id == null ? Optional.empty() : Optional.ofNullable(orders.get(id));

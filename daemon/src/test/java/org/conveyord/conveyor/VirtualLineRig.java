@@ -23,26 +23,34 @@ import java.util.concurrent.CompletionStage;
 final class VirtualLineRig implements AutoCloseable {
     static final long TICK = 5_000_000L;
 
-    final VirtualControlClock clock = new VirtualControlClock(1_000_000_000L);
+    VirtualControlClock clock = new VirtualControlClock(1_000_000_000L);
     final LineWorld world;
-    final InProcessSimGpio gpio;
-    final LineController line;
+    InProcessSimGpio gpio;
+    LineController line;
     final RecordingEvents events = new RecordingEvents();
+    private final LineConfig cfg;
+    private final java.nio.file.Path stateFile;
+    private LinePeripherals peripherals;
     final List<String> labels = new ArrayList<>();
     private final ArrayDeque<long[]> edges = new ArrayDeque<>();
     private final ArrayDeque<String[]> scans = new ArrayDeque<>();
     private final Map<String, List<LinePeripherals.ScanHandler>> scanHandlers = new HashMap<>();
 
     VirtualLineRig(LineConfig cfg, SimSettings settings) {
-        world = new LineWorld("line-1", cfg, settings, clock::nanos);
+        this(cfg, settings, null);
+    }
+
+    VirtualLineRig(LineConfig cfg, SimSettings settings, java.nio.file.Path stateFile) {
+        this.cfg = cfg;
+        this.stateFile = stateFile;
+        world = new LineWorld("line-1", cfg, settings, () -> clock.nanos());
         world.setListener(new WorldListener() {
             // called inside the world's lock: queue, deliver after the tick
             @Override public void inputChanged(int pin, boolean high, long nanos) { edges.add(new long[]{pin, high ? 1 : 0, nanos}); }
 
             @Override public void scanned(String scanner, String code) { scans.add(new String[]{scanner, code}); }
         });
-        gpio = new InProcessSimGpio(world, clock);
-        LinePeripherals peripherals = new LinePeripherals() {
+        peripherals = new LinePeripherals() {
             @Override
             public void onScan(String scannerId, ScanHandler handler) {
                 scanHandlers.computeIfAbsent(scannerId, k -> new ArrayList<>()).add(handler);
@@ -59,9 +67,27 @@ final class VirtualLineRig implements AutoCloseable {
                 labels.add(job);
             }
         };
-        line = new LineController("line-1", cfg, gpio, peripherals, events, id -> { }, clock);
+        startController();
+    }
+
+    private void startController() {
+        gpio = new InProcessSimGpio(world, clock);
+        line = new LineController("line-1", cfg, gpio, peripherals, events, id -> { }, clock, stateFile);
         line.start();
         step();
+    }
+
+    /**
+     * The daemon goes away and comes back on the same state file while the line stands as it is
+     * (its outputs off: after a real crash systemd runs --safe-outputs). Scanner registrations of
+     * the old controller are dropped with it.
+     */
+    void restartController() {
+        line.flushed().join();
+        line.close();
+        scanHandlers.clear();
+        clock = new VirtualControlClock(clock.nanos());
+        startController();
     }
 
     /** One physics tick, then the edges reach the controller, then the controller catches up. */

@@ -1,0 +1,167 @@
+package org.conveyord.conveyor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Orders and lane reservations of one line on disk, so that a restart (clean or {@code kill -9})
+ * loses no order and frees no reserved lane. Each save writes the whole (small) snapshot to a
+ * temporary file, fsyncs it and renames it over the last one: a crash leaves either the old or the
+ * new snapshot, never a torn one. Saves run on a writer thread; a burst coalesces into the newest
+ * snapshot. Tracked bags are not saved on purpose: after a restart nobody can vouch for what sits
+ * on an eye, so it goes to exception as unknown-after-restart.
+ */
+final class LineStateStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LineStateStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    record Snapshot(List<OrderRecord> orders, List<LaneRecord> lanes) {}
+
+    record OrderRecord(String id, List<OrderBook.OrderBag> bags, String requestedDest, String cmdId, String lane,
+                       List<String> arrived, boolean complete) {}
+
+    record LaneRecord(String id, String order, List<String> bags) {}
+
+    private final Path file;
+    private final ExecutorService writer;
+    private final AtomicReference<String> pending = new AtomicReference<>();
+    private volatile CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+
+    LineStateStore(Path file) {
+        this.file = file;
+        this.writer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "line-state-writer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Queues the snapshot; the returned future completes once it (or a newer one) is on disk. */
+    synchronized CompletableFuture<Void> save(Snapshot s) {
+        pending.set(toJson(s));
+        lastWrite = CompletableFuture.runAsync(this::writePending, writer);
+        return lastWrite;
+    }
+
+    CompletableFuture<Void> flushed() {
+        return lastWrite;
+    }
+
+    private void writePending() {
+        String json = pending.getAndSet(null);
+        if (json == null) return;   // a newer save already wrote it
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(java.nio.ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)));
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            log.error("could not save the line state to {}: {}; orders placed since the last save would be lost on a crash",
+                    file, e.getMessage());
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The last saved snapshot; empty when there is none or it cannot be read (said in the log). */
+    Optional<Snapshot> load() {
+        if (!Files.exists(file)) return Optional.empty();
+        try {
+            return Optional.of(fromJson(JSON.readTree(file.toFile())));
+        } catch (IOException | RuntimeException e) {
+            log.error("line state {} is unreadable ({}); starting without saved orders and lane reservations", file, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static String toJson(Snapshot s) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("version", 1);
+        ArrayNode orders = root.putArray("orders");
+        for (OrderRecord o : s.orders()) {
+            ObjectNode n = orders.addObject();
+            n.put("id", o.id());
+            ArrayNode bags = n.putArray("bags");
+            for (OrderBook.OrderBag b : o.bags()) {
+                ObjectNode bn = bags.addObject().put("bag", b.bag());
+                if (b.grams() != null) bn.put("grams", b.grams());
+            }
+            n.put("requestedDest", o.requestedDest());
+            n.put("cmdId", o.cmdId());
+            n.put("lane", o.lane());
+            ArrayNode arrived = n.putArray("arrived");
+            o.arrived().forEach(arrived::add);
+            n.put("complete", o.complete());
+        }
+        ArrayNode lanes = root.putArray("lanes");
+        for (LaneRecord l : s.lanes()) {
+            ObjectNode n = lanes.addObject().put("id", l.id()).put("order", l.order());
+            ArrayNode bags = n.putArray("bags");
+            l.bags().forEach(bags::add);
+        }
+        return root.toString();
+    }
+
+    private static Snapshot fromJson(JsonNode root) {
+        List<OrderRecord> orders = new ArrayList<>();
+        for (JsonNode n : root.path("orders")) {
+            List<OrderBook.OrderBag> bags = new ArrayList<>();
+            for (JsonNode b : n.path("bags")) {
+                bags.add(new OrderBook.OrderBag(b.path("bag").asText(), b.has("grams") ? b.get("grams").asDouble() : null));
+            }
+            List<String> arrived = new ArrayList<>();
+            n.path("arrived").forEach(a -> arrived.add(a.asText()));
+            orders.add(new OrderRecord(n.path("id").asText(), bags, text(n, "requestedDest"), text(n, "cmdId"),
+                    text(n, "lane"), arrived, n.path("complete").asBoolean()));
+        }
+        List<LaneRecord> lanes = new ArrayList<>();
+        for (JsonNode n : root.path("lanes")) {
+            List<String> bags = new ArrayList<>();
+            n.path("bags").forEach(b -> bags.add(b.asText()));
+            lanes.add(new LaneRecord(n.path("id").asText(), text(n, "order"), bags));
+        }
+        return new Snapshot(orders, lanes);
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    @Override
+    public void close() {
+        try {
+            lastWrite.get(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("line state: last save did not finish: {}", e.toString());
+        }
+        writer.shutdown();
+    }
+}
