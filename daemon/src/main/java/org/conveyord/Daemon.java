@@ -64,7 +64,7 @@ public final class Daemon implements AutoCloseable {
                     lines.add(c);
                     yield new LineDevice(c);
                 }
-                default -> DevicePorts.create(id, e.getValue(), links, ctx);
+                default -> DevicePorts.create(id, e.getValue(), links, ctx, cfg.stateDirOrDefault());
             };
             devices.put(id, d);
             gateway.register(d);

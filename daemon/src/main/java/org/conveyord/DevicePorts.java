@@ -10,6 +10,8 @@ import org.conveyord.device.Device;
 import org.conveyord.device.DeviceContext;
 import org.conveyord.link.ByteLinks;
 import org.conveyord.link.LinkGroup;
+import org.conveyord.printer.FilePrintQueue;
+import org.conveyord.printer.InMemoryPrintQueue;
 import org.conveyord.printer.ZplPrinter;
 import org.conveyord.protocol.scanner.ScanResult;
 import org.conveyord.scale.ContinuousScale;
@@ -33,14 +35,21 @@ final class DevicePorts implements LinePeripherals {
         this.devices = devices;
     }
 
+    /** With print queues in memory only: for tests and tools without a state directory. */
     static Device create(String id, DeviceConfig cfg, LinkGroup links, DeviceContext ctx) {
+        return create(id, cfg, links, ctx, null);
+    }
+
+    /** @param stateDir where printers keep their durable job queues; null keeps them in memory */
+    static Device create(String id, DeviceConfig cfg, LinkGroup links, DeviceContext ctx, java.nio.file.Path stateDir) {
         return switch (cfg) {
             case ScaleConfig s -> switch (s.protocolOrDefault()) {
                 case "mt-continuous" -> new ContinuousScale(id, s, ByteLinks.create(s.link(), links), ctx);
                 case "nci-ecr" -> new NciEcrScale(id, s, ByteLinks.create(s.link(), links), ctx);
                 default -> new MtSicsScale(id, s, ByteLinks.create(s.link(), links), ctx);
             };
-            case PrinterConfig p -> new ZplPrinter(id, p, ByteLinks.create(p.link(), links), ctx);
+            case PrinterConfig p -> new ZplPrinter(id, p, ByteLinks.create(p.link(), links), ctx,
+                    stateDir == null ? new InMemoryPrintQueue() : new FilePrintQueue(stateDir, id));
             case ScannerConfig sc -> new LineScanner(id, sc, ByteLinks.create(sc.link(), links), ctx);
             case LineConfig l -> throw new IllegalArgumentException("lines are built by the Daemon");
         };

@@ -4,19 +4,38 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Jobs accepted but not yet reported printed or failed, oldest first. The seam for a durable queue
- * (a restart must not lose an accepted label); {@link InMemoryPrintQueue} is the only one so far.
- * Implementations are called under the printer's lock and must not block for long.
+ * A printer's jobs: accepted and not yet finished (oldest first, with their state), and the outcome of
+ * recently finished ones (so a job id sent again is recognised, not printed twice).
+ * {@link FilePrintQueue} keeps them across a restart; {@link InMemoryPrintQueue} is for tests.
+ * Implementations are called under the printer's lock; a durable one writes before it returns.
  */
 public interface PrintQueue {
 
+    /** Where a job is: waiting in the daemon, in the printer's buffer, or lost in a way nobody can tell. */
+    enum State { QUEUED, SENT, UNCERTAIN }
+
+    /**
+     * @param expectOdometer for SENT jobs on a printer with an odometer: the reading at which this
+     *                       label has been printed; -1 otherwise
+     */
+    record Entry(PrintJob job, State state, long expectOdometer) {}
+
+    /** How a job ended: printed, failed, discarded. */
+    enum Outcome { PRINTED, FAILED, DISCARDED }
+
     void add(PrintJob job);
 
-    Optional<PrintJob> head();
+    List<Entry> entries();
 
-    boolean remove(String job);
+    Optional<Entry> entry(String job);
 
-    List<PrintJob> jobs();
+    void update(String job, State state, long expectOdometer);
+
+    /** Takes the job out and remembers its outcome. */
+    void finish(String job, Outcome outcome);
+
+    /** The outcome of a finished job still remembered (at least the last 10,000). */
+    Optional<Outcome> outcome(String job);
 
     int size();
 }

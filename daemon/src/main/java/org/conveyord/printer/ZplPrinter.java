@@ -9,12 +9,18 @@ import org.conveyord.device.DeviceContext;
 import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.ErrorCode;
 import org.conveyord.link.ByteLink;
+import org.conveyord.printer.PrintQueue.Entry;
+import org.conveyord.printer.PrintQueue.Outcome;
+import org.conveyord.printer.PrintQueue.State;
+import org.conveyord.protocol.zpl.HostQueryErrors;
+import org.conveyord.protocol.zpl.HostReplyFramer;
 import org.conveyord.protocol.zpl.HostStatus;
 import org.conveyord.protocol.zpl.ZplLabel;
-import org.conveyord.protocol.zpl.ZplLabelReader;
+import org.conveyord.protocol.zpl.ZplTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,10 +37,24 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Zebra label printer speaking ZPL. The printer acknowledges nothing, so the daemon keeps its own
- * queue: a job is sent when the printer is online and ready (no paper-out, head-open, ribbon-out,
- * paused), one at a time, and reported {@code printed} once a {@code ~HS} asked after sending shows
- * nothing in the buffer, no partial format, no labels remaining and no fault. A job not printed by
- * its deadline is reported {@code job-failed}.
+ * (durable) queue and asks: every poll writes {@code ~HQOD} (when the printer has an odometer),
+ * {@code ~HS} and {@code ~HQES}; the answers drive {@code fault}/{@code fault-cleared} and job confirmation.
+ * <ul>
+ *   <li>Jobs are sent only while the printer is online and free of faults; a job sent before a
+ *       paper-out waits in the printer and is confirmed when it comes out.</li>
+ *   <li>With an odometer, up to {@value #WINDOW} jobs are in the printer at once, each expecting the
+ *       odometer reading at which it is printed. A job is {@code printed} once the odometer reached it
+ *       and the buffer holds no more than the jobs after it. After a connection loss (power cut), jobs
+ *       the odometer did not count while the printer is idle twice running were lost: they are sent
+ *       again (the odometer proves they were not printed).</li>
+ *   <li>Without an odometer one job is in the printer at a time, {@code printed} when an {@code ~HS} asked
+ *       after it shows nothing in the buffer, in progress or remaining, and no fault. If the
+ *       connection was lost meanwhile and the printer comes back idle, nobody can know whether the
+ *       label came out: the job is {@code job-uncertain} and waits for {@code reprint} or {@code discard}.</li>
+ *   <li>A job still waiting in the daemon after the deadline is {@code job-failed}. A job id seen
+ *       before is not printed again (QoS 1 redelivery, a retry with a new command id).</li>
+ * </ul>
+ * This assumes nobody else prints on the same printer (another host's labels would move the odometer).
  * <p>
  * Threading: link callbacks (link thread), commands (caller) and the poll timer (ctx scheduler)
  * change state under {@code this}; events are emitted after the lock is released.
@@ -42,8 +62,9 @@ import java.util.concurrent.TimeUnit;
 public final class ZplPrinter implements Device {
 
     private static final Logger log = LoggerFactory.getLogger(ZplPrinter.class);
-    private static final byte[] HS = ZplLabelReader.Query.HS.encode();
-    public static final Duration DEFAULT_JOB_DEADLINE = Duration.ofSeconds(60);
+    static final int WINDOW = 8;
+    static final long FAST_POLL_MS = 100;
+    private static final int UNCOUNTED_IDLE_POLLS = 3;
 
     private final String id;
     private final PrinterConfig cfg;
@@ -51,19 +72,28 @@ public final class ZplPrinter implements Device {
     private final DeviceContext ctx;
     private final PrintQueue queue;
     private final Duration jobDeadline;
-    private final HostStatus.Framer framer;
+    private final boolean odometerMode;
+    private final HostReplyFramer framer;
+    private final byte[] pollQuery;
 
     private final Set<String> faults = new LinkedHashSet<>();   // guarded by this
+    private List<String> hsFaults = List.of();
+    private List<String> hqesFaults = List.of();
     private boolean online;
     private String offlineReason = "not connected yet";
-    private PrintJob sent;             // written to the printer, not yet confirmed
-    private long hsSinceSent;          // ~HS requests written after the job
+    private long odometer = -1;          // this connection's last reading; -1 before the first
+    private long hsWritten;
+    private long hsAnswered;
+    private long hsWrittenAtSend;
+    private int idleStreak;
+    private boolean lossPending;         // SENT jobs survived a connection loss or restart: settle them first
+    private long lastPollNanos;
     private ScheduledFuture<?> poll;
     private boolean stopped;
     private DeviceStatus lastLogged;
 
-    public ZplPrinter(String id, PrinterConfig cfg, ByteLink link, DeviceContext ctx) {
-        this(id, cfg, link, ctx, new InMemoryPrintQueue(), DEFAULT_JOB_DEADLINE);
+    public ZplPrinter(String id, PrinterConfig cfg, ByteLink link, DeviceContext ctx, PrintQueue queue) {
+        this(id, cfg, link, ctx, queue, Duration.ofSeconds(cfg.jobDeadlineSOrDefault()));
     }
 
     public ZplPrinter(String id, PrinterConfig cfg, ByteLink link, DeviceContext ctx, PrintQueue queue,
@@ -74,20 +104,23 @@ public final class ZplPrinter implements Device {
         this.ctx = ctx;
         this.queue = queue;
         this.jobDeadline = jobDeadline;
-        this.framer = new HostStatus.Framer(this::onHostStatus);
+        this.odometerMode = cfg.odometerOrDefault();
+        this.framer = new HostReplyFramer(this::onHostStatus, this::onErrors, this::onOdometer);
+        this.pollQuery = ((odometerMode ? "~HQOD" : "") + "~HS~HQES").getBytes(StandardCharsets.US_ASCII);
+        this.lossPending = queue.entries().stream().anyMatch(e -> e.state() == State.SENT);
     }
 
     @Override public String id() { return id; }
 
     @Override public String kind() { return "printer"; }
 
-    @Override public List<String> actions() { return List.of("print", "status"); }
+    @Override public List<String> actions() { return List.of("print", "status", "reprint", "discard"); }
 
     @Override
     public void start() {
+        long period = Math.min(cfg.pollMsOrDefault(), FAST_POLL_MS);
         synchronized (this) {
-            poll = ctx.scheduler().scheduleWithFixedDelay(this::poll, cfg.pollMsOrDefault(), cfg.pollMsOrDefault(),
-                    TimeUnit.MILLISECONDS);
+            poll = ctx.scheduler().scheduleWithFixedDelay(this::poll, period, period, TimeUnit.MILLISECONDS);
         }
         link.start(new ByteLink.Listener() {
             @Override public void connected() { onConnected(); }
@@ -106,6 +139,7 @@ public final class ZplPrinter implements Device {
             if (poll != null) poll.cancel(false);
         }
         link.stop();
+        if (queue instanceof FilePrintQueue f) f.close();
     }
 
     @Override
@@ -123,28 +157,50 @@ public final class ZplPrinter implements Device {
         m.put("ready", online && faults.isEmpty());
         m.put("faults", List.copyOf(faults));
         m.put("queued", queue.size());
+        m.put("inPrinter", count(State.SENT));
+        m.put("uncertain", queue.entries().stream().filter(e -> e.state() == State.UNCERTAIN).map(e -> e.job().job()).toList());
+        m.put("odometer", odometer < 0 ? null : odometer);
         m.put("status", s.state().name().toLowerCase());
         m.put("reason", s.reason());
         return m;
     }
 
-    /** For the line controller: queue a ready-made label; {@code printed}/{@code job-failed} follow. */
-    public void printLabel(String job, String zpl, String cmdId) {
+    /**
+     * For the line controller: queue a ready-made label; {@code printed}/{@code job-failed} follow.
+     * A job id already queued or finished is not printed again.
+     *
+     * @return false when the job id was seen before
+     */
+    public boolean printLabel(String job, String zpl, String cmdId) {
         synchronized (this) {
+            if (queue.entry(job).isPresent() || queue.outcome(job).isPresent()) {
+                log.info("{}: job {} was seen before; not printing it again", id, job);
+                return false;
+            }
             queue.add(new PrintJob(job, zpl, cmdId, ctx.clock().instant().plus(jobDeadline)));
             sendIfReady();
         }
         ctx.stateListener().stateChanged(id);
+        return true;
     }
 
     @Override
     public CompletionStage<CommandResult> handle(Command cmd) {
-        CommandResult r = switch (cmd.action()) {
-            case "print" -> print(cmd);
-            case "status" -> CommandResult.answer(state());
-            default -> CommandResult.error(ErrorCode.UNKNOWN_ACTION,
-                    id + " has no action '" + cmd.action() + "'; it takes print and status");
-        };
+        CommandResult r;
+        try {
+            r = switch (cmd.action()) {
+                case "print" -> print(cmd);
+                case "status" -> CommandResult.answer(state());
+                case "reprint" -> reprint(cmd);
+                case "discard" -> discard(cmd);
+                default -> CommandResult.error(ErrorCode.UNKNOWN_ACTION,
+                        id + " has no action '" + cmd.action() + "'; it takes print, status, reprint and discard");
+            };
+        } catch (UncheckedIOException e) {
+            log.error("{}: the print queue cannot be written: {}", id, e.getMessage());
+            r = CommandResult.error(ErrorCode.INTERNAL, id + " cannot store the job (" + e.getMessage()
+                    + "); check the disk under the state directory");
+        }
         return CompletableFuture.completedFuture(r);
     }
 
@@ -152,6 +208,17 @@ public final class ZplPrinter implements Device {
         String job = cmd.text("job");
         if (job == null || job.isEmpty() || job.length() > 64) {
             return bad("print needs a job id of 1 to 64 characters");
+        }
+        synchronized (this) {
+            var known = queue.entry(job);
+            var outcome = queue.outcome(job);
+            if (known.isPresent() || outcome.isPresent()) {
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("job", job);
+                a.put("duplicate", true);
+                a.put("state", known.map(e -> e.state().name().toLowerCase()).orElse(outcome.map(o -> o.name().toLowerCase()).orElse("")));
+                return CommandResult.answer(a);
+            }
         }
         JsonNode zplNode = cmd.params().get("zpl");
         String zpl;
@@ -167,19 +234,14 @@ public final class ZplPrinter implements Device {
             }
         } else {
             String template = cmd.text("template");
-            if (!ZplLabel.TEMPLATE_BAG_LABEL.equals(template)) {
-                return bad("print needs zpl or template \"bag-label\", got template " + template);
-            }
             JsonNode fields = cmd.params().get("fields");
             if (fields == null || !fields.isObject()) {
-                return bad("template bag-label needs fields with order, bag and lane");
+                return bad("print needs zpl, or a template with fields");
             }
-            Map<String, String> extra = new LinkedHashMap<>();
-            fields.properties().forEach(e -> {
-                if (!Set.of("order", "bag", "lane").contains(e.getKey())) extra.put(e.getKey(), e.getValue().asText());
-            });
+            Map<String, String> values = new LinkedHashMap<>();
+            fields.properties().forEach(e -> values.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
             try {
-                zpl = ZplLabel.bagLabel(text(fields, "order"), text(fields, "bag"), text(fields, "lane"), extra);
+                zpl = render(template, values);
             } catch (IllegalArgumentException e) {
                 return bad(e.getMessage());
             }
@@ -191,9 +253,54 @@ public final class ZplPrinter implements Device {
         return CommandResult.answer(a);
     }
 
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
+    /** Config templates first; then the built-in bag-label and order-label. */
+    private String render(String template, Map<String, String> values) {
+        String configured = cfg.templatesOrEmpty().get(template);
+        if (configured != null) return new ZplTemplate(template, configured).render(values);
+        if (ZplLabel.TEMPLATE_BAG_LABEL.equals(template)) {
+            Map<String, String> extra = new LinkedHashMap<>(values);
+            extra.keySet().removeAll(Set.of("order", "bag", "lane"));
+            return ZplLabel.bagLabel(values.get("order"), values.get("bag"), values.get("lane"), extra);
+        }
+        if (ZplTemplate.ORDER_LABEL.name().equals(template)) return ZplTemplate.ORDER_LABEL.render(values);
+        Set<String> known = new LinkedHashSet<>(List.of(ZplLabel.TEMPLATE_BAG_LABEL, ZplTemplate.ORDER_LABEL.name()));
+        known.addAll(cfg.templatesOrEmpty().keySet());
+        throw new IllegalArgumentException("there is no template '" + template + "'; expected one of " + String.join(", ", known));
+    }
+
+    private CommandResult reprint(Command cmd) {
+        String job = cmd.text("job");
+        List<Runnable> after = new ArrayList<>();
+        synchronized (this) {
+            var e = queue.entry(job == null ? "" : job);
+            if (e.isEmpty() || e.get().state() != State.UNCERTAIN) {
+                return CommandResult.error(ErrorCode.INVALID_STATE, id + ": job " + job
+                        + " is not waiting for a decision; only job-uncertain jobs can be reprinted");
+            }
+            PrintJob old = e.get().job();
+            queue.add(new PrintJob(old.job(), old.zpl(), cmd.id(), ctx.clock().instant().plus(jobDeadline)));
+            log.info("{}: job {} reprinted on operator request{}", id, job, cmd.by().map(b -> " by " + b).orElse(""));
+            sendIfReady();
+            after.add(() -> ctx.stateListener().stateChanged(id));
+        }
+        after.forEach(Runnable::run);
+        return CommandResult.answer(Map.of("job", job));
+    }
+
+    private CommandResult discard(Command cmd) {
+        String job = cmd.text("job");
+        synchronized (this) {
+            var e = queue.entry(job == null ? "" : job);
+            if (e.isEmpty() || e.get().state() == State.SENT) {
+                return CommandResult.error(ErrorCode.INVALID_STATE, id + ": job " + job
+                        + (e.isEmpty() ? " is not queued" : " is in the printer already; wait for printed or job-uncertain"));
+            }
+            queue.finish(job, Outcome.DISCARDED);
+            log.info("{}: job {} discarded on operator request{}", id, job, cmd.by().map(b -> " by " + b).orElse(""));
+        }
+        ctx.events().emit(id, "job-discarded", new LinkedHashMap<>(Map.of("job", job)), cmd.id());
+        ctx.stateListener().stateChanged(id);
+        return CommandResult.answer(Map.of("job", job));
     }
 
     private CommandResult bad(String why) {
@@ -202,15 +309,37 @@ public final class ZplPrinter implements Device {
 
     // ---- printer conversation ----
 
-    /** Under this: sends the head job when ready and nothing is waiting for confirmation. */
+    private int count(State s) {
+        int n = 0;
+        for (Entry e : queue.entries()) if (e.state() == s) n++;
+        return n;
+    }
+
+    /** Under this: sends queued jobs while the printer is ready and the window allows. */
     private void sendIfReady() {
-        if (sent != null || !online || !faults.isEmpty()) return;
-        var head = queue.head();
-        if (head.isEmpty()) return;
-        if (link.write(head.get().zpl().getBytes(StandardCharsets.UTF_8))) {
-            sent = head.get();
-            hsSinceSent = 0;
-            log.info("{}: sent job {} ({} queued)", id, sent.job(), queue.size());
+        if (!online || !faults.isEmpty() || lossPending) return;
+        if (odometerMode && odometer < 0) return;   // the first reading of this connection comes first
+        int window = odometerMode ? WINDOW : 1;
+        List<Entry> entries = queue.entries();
+        long nextExpect = odometer;
+        int inPrinter = 0;
+        for (Entry e : entries) {
+            if (e.state() == State.SENT) {
+                inPrinter++;
+                nextExpect = Math.max(nextExpect, e.expectOdometer());
+            }
+        }
+        for (Entry e : entries) {
+            if (inPrinter >= window) return;
+            if (e.state() != State.QUEUED) continue;
+            if (!link.write(e.job().zpl().getBytes(StandardCharsets.UTF_8))) return;
+            long expect = odometerMode ? ++nextExpect : -1;
+            queue.update(e.job().job(), State.SENT, expect);
+            inPrinter++;
+            hsWrittenAtSend = hsWritten;
+            idleStreak = 0;
+            log.info("{}: sent job {}{} ({} queued)", id, e.job().job(), odometerMode ? " expecting odometer " + expect : "",
+                    queue.size());
         }
     }
 
@@ -219,30 +348,63 @@ public final class ZplPrinter implements Device {
         synchronized (this) {
             if (stopped) return;
             expire(after);
-            if (online && link.write(HS)) {
-                if (sent != null) hsSinceSent++;
+            long now = System.nanoTime();
+            boolean busy = lossPending || count(State.SENT) > 0;
+            if (online && (busy || now - lastPollNanos >= cfg.pollMsOrDefault() * 1_000_000L)) {
+                writePoll(now);
             }
         }
         after.forEach(Runnable::run);
     }
 
-    /** Under this: jobs past their deadline fail. */
+    /** Under this. */
+    private void writePoll(long now) {
+        if (link.write(pollQuery)) {
+            hsWritten++;
+            lastPollNanos = now;
+        }
+    }
+
+    /** Under this: jobs still waiting in the daemon past their deadline fail. */
     private void expire(List<Runnable> after) {
         Instant now = ctx.clock().instant();
-        for (PrintJob j : queue.jobs()) {
-            if (now.isAfter(j.deadline())) {
-                queue.remove(j.job());
-                if (sent == j) sent = null;
+        for (Entry e : queue.entries()) {
+            PrintJob j = e.job();
+            if (e.state() == State.QUEUED && now.isAfter(j.deadline())) {
+                queue.finish(j.job(), Outcome.FAILED);
                 String why = "not printed within " + jobDeadline.toSeconds() + " s"
-                        + (online ? faults.isEmpty() ? "" : " (" + String.join(", ", faults) + ")" : " (offline)");
+                        + (online ? faults.isEmpty() ? "" : " (" + String.join(", ", faults) + ")" : " (offline: " + offlineReason + ")");
                 log.warn("{}: job {} failed: {}", id, j.job(), why);
-                Map<String, Object> f = new LinkedHashMap<>();
-                f.put("job", j.job());
-                f.put("reason", why);
-                after.add(() -> ctx.events().emit(id, "job-failed", f, j.cmdId()));
+                after.add(() -> emitJob("job-failed", j, why));
                 after.add(() -> ctx.stateListener().stateChanged(id));
             }
         }
+    }
+
+    private void emitJob(String type, PrintJob j, String reason) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("job", j.job());
+        if (reason != null) f.put("reason", reason);
+        ctx.events().emit(id, type, f, j.cmdId());
+    }
+
+    /** Link thread. */
+    private synchronized void onOdometer(long value) {
+        if (value < odometer) log.warn("{}: odometer went back from {} to {} (printer replaced?)", id, odometer, value);
+        odometer = value;
+    }
+
+    /** Link thread. */
+    private void onErrors(HostQueryErrors e) {
+        List<Runnable> after = new ArrayList<>();
+        synchronized (this) {
+            if (stopped) return;
+            hqesFaults = e.faults();
+            updateFaults(after);
+            sendIfReady();
+        }
+        after.forEach(Runnable::run);
+        logStatusChange();
     }
 
     /** Link thread. */
@@ -250,26 +412,85 @@ public final class ZplPrinter implements Device {
         List<Runnable> after = new ArrayList<>();
         synchronized (this) {
             if (stopped) return;
-            Set<String> now = new LinkedHashSet<>(hs.faults());
-            updateFaults(now, after);
-            // only an answer to a ~HS written after the job can confirm it (tilde commands jump the queue)
-            if (sent != null && hsSinceSent > 0 && hs.idle()) {
-                PrintJob done = sent;
-                sent = null;
-                queue.remove(done.job());
-                log.info("{}: job {} printed", id, done.job());
-                after.add(() -> ctx.events().emit(id, "printed", new LinkedHashMap<>(Map.of("job", done.job())),
-                        done.cmdId()));
-                after.add(() -> ctx.stateListener().stateChanged(id));
+            hsAnswered++;
+            hsFaults = hs.faults();
+            updateFaults(after);
+            // only an answer to a ~HS written after the last send can speak for it (tilde commands jump the queue)
+            if (hsAnswered > hsWrittenAtSend) {
+                idleStreak = hs.idle() ? idleStreak + 1 : 0;
+                if (odometerMode) confirmByOdometer(hs, after);
+                else confirmByBuffer(hs, after);
             }
+            if (count(State.SENT) == 0) lossPending = false;
             sendIfReady();
         }
         after.forEach(Runnable::run);
         logStatusChange();
     }
 
+    /** Under this. */
+    private void confirmByOdometer(HostStatus hs, List<Runnable> after) {
+        if (odometer < 0) return;
+        List<Entry> sent = queue.entries().stream().filter(e -> e.state() == State.SENT).toList();
+        List<Entry> counted = sent.stream().filter(e -> e.expectOdometer() <= odometer).toList();
+        int remaining = sent.size() - counted.size();
+        if (!counted.isEmpty() && hs.formatsInBuffer() <= remaining) {
+            for (Entry e : counted) printed(e.job(), after);
+        }
+        if (remaining > 0 && idleStreak >= (lossPending ? 2 : UNCOUNTED_IDLE_POLLS)) {
+            // idle on consecutive answers and the odometer (asked in between) did not count them
+            for (Entry e : sent) {
+                if (e.expectOdometer() <= odometer) continue;
+                if (lossPending) {
+                    log.warn("{}: job {} was lost in the printer (odometer {} < {}); sending it again", id, e.job().job(),
+                            odometer, e.expectOdometer());
+                    queue.update(e.job().job(), State.QUEUED, -1);
+                } else {
+                    queue.finish(e.job().job(), Outcome.FAILED);
+                    String why = "the printer took the label but did not print it (odometer unchanged); check the label's ZPL";
+                    log.warn("{}: job {} failed: {}", id, e.job().job(), why);
+                    after.add(() -> emitJob("job-failed", e.job(), why));
+                }
+            }
+            after.add(() -> ctx.stateListener().stateChanged(id));
+        }
+    }
+
+    /** Under this: one job in the printer, no odometer. */
+    private void confirmByBuffer(HostStatus hs, List<Runnable> after) {
+        for (Entry e : queue.entries()) {
+            if (e.state() != State.SENT) continue;
+            if (!hs.idle()) {
+                // still in the buffer after a connection loss: it will print, carry on as usual
+                if (hs.formatsInBuffer() > 0) lossPending = false;
+                return;
+            }
+            if (lossPending) {
+                queue.update(e.job().job(), State.UNCERTAIN, -1);
+                String why = "the connection to the printer was lost while the label was in its buffer and the printer has "
+                        + "no odometer; check whether it came out, then reprint or discard";
+                log.warn("{}: job {} uncertain: {}", id, e.job().job(), why);
+                after.add(() -> emitJob("job-uncertain", e.job(), why));
+                after.add(() -> ctx.stateListener().stateChanged(id));
+            } else {
+                printed(e.job(), after);
+            }
+            return;
+        }
+    }
+
+    /** Under this. */
+    private void printed(PrintJob j, List<Runnable> after) {
+        queue.finish(j.job(), Outcome.PRINTED);
+        log.info("{}: job {} printed", id, j.job());
+        after.add(() -> emitJob("printed", j, null));
+        after.add(() -> ctx.stateListener().stateChanged(id));
+    }
+
     /** Under this: events for faults that appeared or went, among the printer's own (not offline). */
-    private void updateFaults(Set<String> now, List<Runnable> after) {
+    private void updateFaults(List<Runnable> after) {
+        Set<String> now = new LinkedHashSet<>(hsFaults);
+        now.addAll(hqesFaults);
         for (String f : now) {
             if (!faults.contains(f)) {
                 after.add(() -> ctx.events().emit(id, "fault", new LinkedHashMap<>(Map.of("reason", f)), null));
@@ -280,10 +501,10 @@ public final class ZplPrinter implements Device {
                 after.add(() -> ctx.events().emit(id, "fault-cleared", new LinkedHashMap<>(Map.of("reason", f)), null));
             }
         }
-        boolean changed = !faults.equals(now);
+        Set<String> before = new LinkedHashSet<>(faults);
         faults.removeIf(f -> !f.equals("offline"));
         faults.addAll(now);
-        if (changed) after.add(() -> ctx.stateListener().stateChanged(id));
+        if (!faults.equals(before)) after.add(() -> ctx.stateListener().stateChanged(id));
     }
 
     private void onConnected() {
@@ -291,9 +512,15 @@ public final class ZplPrinter implements Device {
         boolean wasOffline;
         synchronized (this) {
             online = true;
+            odometer = -1;
+            hsWritten = 0;
+            hsAnswered = 0;
+            hsWrittenAtSend = 0;
+            idleStreak = 0;
+            hsFaults = List.of();
+            hqesFaults = List.of();
             wasOffline = faults.remove("offline");
-            link.write(HS);
-            if (sent != null) hsSinceSent++;
+            writePoll(System.nanoTime());
         }
         if (wasOffline) {
             ctx.events().emit(id, "fault-cleared", new LinkedHashMap<>(Map.of("reason", "offline")), null);
@@ -308,6 +535,8 @@ public final class ZplPrinter implements Device {
             if (stopped) return;
             online = false;
             offlineReason = reason;
+            odometer = -1;
+            if (count(State.SENT) > 0) lossPending = true;
             newFault = faults.add("offline");
         }
         if (newFault) {

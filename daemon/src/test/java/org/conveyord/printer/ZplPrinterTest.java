@@ -88,7 +88,8 @@ class ZplPrinterTest {
 
     private ZplPrinter start(Duration deadline) {
         LinkConfig link = new LinkConfig(fake.address(), null, null, null, null, null, null, 500);
-        PrinterConfig cfg = new PrinterConfig("zpl", link, 50, 1000, 4096);
+        // this fake has no odometer: one job at a time, confirmed by ~HS alone
+        PrinterConfig cfg = new PrinterConfig("zpl", link, 50, 1000, 4096, null, false, null);
         printer = new ZplPrinter("printer-1", cfg, ByteLinks.create(link, group),
                 new DeviceContext(sink, sink, scheduler, Clock.systemUTC()), new InMemoryPrintQueue(), deadline);
         printer.start();

@@ -97,7 +97,8 @@ public final class DeviceSim implements AutoCloseable {
         for (var e : cfg.devicesOfKind(PrinterConfig.class).entrySet()) {
             LinkConfig link = e.getValue().link();
             if (tcp(link, e.getKey(), serial)) {
-                printers.put(e.getKey(), new PrinterEndpoint(e.getKey(), e.getValue(), link.host(), link.port(), clock, this::printed));
+                printers.put(e.getKey(), new PrinterEndpoint(e.getKey(), e.getValue(), link.host(), link.port(), clock, this::printed,
+                        cfg.sim() == null ? 300 : cfg.sim().path("printMs").asLong(300)));
             }
         }
         for (var e : cfg.devicesOfKind(ScannerConfig.class).entrySet()) {
@@ -213,6 +214,8 @@ public final class DeviceSim implements AutoCloseable {
         l.code128().forEach(c128::add);
         ArrayNode qr = fields.putArray("qr");
         l.qr().forEach(qr::add);
+        ArrayNode decoded = fields.putArray("decodedCode128");
+        l.decodedCode128().forEach(decoded::add);
         ObjectNode msg = JSON.createObjectNode().put("printer", l.printer()).put("zpl", l.zpl());
         msg.set("fields", fields);
         mqtt.publish(base + "/label", msg.toString().getBytes(StandardCharsets.UTF_8), 1, false);

@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  * A Zebra ZPL printer on raw TCP. Labels queue in its buffer and print one by one, {@link #PRINT_NANOS}
  * each, while the printer is ready; {@code ~HS}, {@code ~HQES} and {@code ~HQOD} are answered at once.
  * Faults: paper-out, head-open, ribbon-out, paused (labels wait), offline (connections closed and
- * refused), power-cycle (buffer lost, connections closed, back after 1 s).
+ * refused), power-cycle (buffer lost, connections closed, back after 1 s; the odometer survives). Every
+ * printed label is rendered to a PNG and its barcodes decoded ({@link LabelRenderer}) before it is reported.
  *
  * <p>Threading: bytes arrive on reader threads, {@link #tick} runs on the sim scheduler, faults come
  * from MQTT/API threads; the buffer and fault set are guarded by {@code this}. The printed-label
@@ -32,6 +33,10 @@ final class PrinterEndpoint extends TcpEndpoint {
 
     private static final Logger log = LoggerFactory.getLogger(PrinterEndpoint.class);
     static final long PRINT_NANOS = 300_000_000L;
+    private final long printNanos;
+    /** Renders and decodes printed labels off the physics thread, in print order. */
+    private final java.util.concurrent.ExecutorService renderer =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("sim-label-render").unstarted(r));
     private static final long POWER_CYCLE_NANOS = 1_000_000_000L;
     static final Set<String> FAULTS = Set.of("paper-out", "head-open", "ribbon-out", "paused", "offline", "power-cycle");
 
@@ -47,7 +52,13 @@ final class PrinterEndpoint extends TcpEndpoint {
     private long odometer;
 
     PrinterEndpoint(String printerId, PrinterConfig cfg, String host, int port, SimClock clock, Consumer<SimLabel> printed) {
+        this(printerId, cfg, host, port, clock, printed, PRINT_NANOS / 1_000_000L);
+    }
+
+    PrinterEndpoint(String printerId, PrinterConfig cfg, String host, int port, SimClock clock, Consumer<SimLabel> printed,
+                    long printMs) {
         super(printerId, host, port);
+        this.printNanos = printMs * 1_000_000L;
         this.printerId = printerId;
         this.maxZplBytes = cfg.maxZplBytesOrDefault();
         this.clock = clock;
@@ -125,6 +136,12 @@ final class PrinterEndpoint extends TcpEndpoint {
 
     synchronized String fault() { return fault; }
 
+    @Override
+    public void close() {
+        super.close();
+        renderer.shutdown();
+    }
+
     /** Prints the head of the buffer when it has had its print time; called every few ms. */
     void tick() {
         ZplLabelReader.Label done = null;
@@ -140,7 +157,7 @@ final class PrinterEndpoint extends TcpEndpoint {
                 printStarted = -1;
             } else if (printStarted < 0) {
                 printStarted = now;
-            } else if (now - printStarted >= PRINT_NANOS) {
+            } else if (now - printStarted >= printNanos) {
                 done = buffer.poll();
                 odometer++;
                 printStarted = -1;
@@ -155,9 +172,20 @@ final class PrinterEndpoint extends TcpEndpoint {
             }
         }
         if (done != null) {
-            log.info("{}: printed label {}", printerId, done.texts());
-            printed.accept(new SimLabel(printerId, done.zpl(), done.texts(), done.code128(), done.qr(), done.qrFields(),
-                    Instant.now()));
+            ZplLabelReader.Label l = done;
+            Instant at = Instant.now();
+            log.info("{}: printed label {}", printerId, l.texts());
+            renderer.execute(() -> {
+                LabelRenderer.Rendered r;
+                try {
+                    r = LabelRenderer.render(l.zpl());
+                } catch (RuntimeException e) {
+                    log.warn("{}: label could not be rendered: {}", printerId, e.toString());
+                    r = new LabelRenderer.Rendered(new byte[0], java.util.List.of(), java.util.List.of());
+                }
+                printed.accept(new SimLabel(printerId, l.zpl(), l.texts(), l.code128(), l.qr(), l.qrFields(), at,
+                        r.code128(), r.qr(), r.png()));
+            });
         }
     }
 }
