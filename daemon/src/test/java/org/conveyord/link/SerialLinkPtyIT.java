@@ -77,6 +77,33 @@ class SerialLinkPtyIT {
         }
     }
 
+    @Test
+    void unplugReplugRecoveryTimesStayWithinTwoSeconds() throws Exception {
+        startSocat();
+        RecordingLinkListener l = new RecordingLinkListener();
+        link = new SerialLink(dir.resolve("ttyA").toString(), new SerialLink.Settings(9600, 7, "even", 1, "none"),
+                scheduler, ReconnectPolicy.forDevices());
+        link.start(l);
+        await().atMost(Duration.ofSeconds(3)).until(link::isConnected);
+        java.util.List<Long> millis = new java.util.ArrayList<>();
+        for (int round = 1; round <= 5; round++) {
+            socat.destroy();
+            socat.waitFor();
+            int downs = round;
+            await().atMost(Duration.ofSeconds(3)).until(() -> !link.isConnected() && l.disconnects.size() >= downs);
+            // unplugged for a while: the back-off has grown to its cap before the port returns
+            await().pollDelay(Duration.ofMillis(1500)).until(() -> true);
+            long t0 = System.nanoTime();
+            startSocat();
+            long back = System.nanoTime();
+            await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(2)).until(link::isConnected);
+            millis.add((System.nanoTime() - back) / 1_000_000);
+            assertThat(t0).isPositive();
+        }
+        assertThat(l.disconnects).allSatisfy(r -> assertThat(r).contains("ttyA"));
+        System.out.println("serial unplug/replug: online again after (ms, from the pty's return) " + millis);
+    }
+
     private void startSocat() throws IOException {
         socat = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + dir.resolve("ttyA"),
                 "pty,raw,echo=0,link=" + dir.resolve("ttyB"))

@@ -77,6 +77,39 @@ class TcpLinkTest {
     }
 
     @Test
+    void aTcpResetIsReportedWithItsCauseAndTheLinkIsBackWithinTwoSecondsOfThePortReturning() throws IOException {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        RecordingLinkListener l = new RecordingLinkListener();
+        link = new TcpLink("127.0.0.1", port, 500, group, ReconnectPolicy.forDevices());
+        java.util.List<Long> millis = new java.util.ArrayList<>();
+        ServerSocket first = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+        link.start(l);
+        Socket s = acceptWithin(first);
+        first.close();
+        await().atMost(Duration.ofSeconds(2)).until(link::isConnected);
+        for (int round = 1; round <= 3; round++) {
+            s.setSoLinger(true, 0);   // close with RST: a serial server rebooting, a cable cut at the switch
+            s.close();
+            int downs = round;
+            await().atMost(Duration.ofSeconds(2)).until(() -> l.disconnects.size() >= downs && !link.isConnected());
+            // the port stays away long enough for the back-off to reach its cap
+            await().pollDelay(Duration.ofMillis(1500)).until(() -> true);
+            long t0 = System.nanoTime();
+            try (ServerSocket back = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                s = acceptWithin(back);
+                await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(2)).until(link::isConnected);
+                millis.add((System.nanoTime() - t0) / 1_000_000);
+            }
+        }
+        s.close();
+        assertThat(l.disconnects.get(0)).isNotBlank();
+        System.out.println("tcp reset: online again after (ms, from the port's return) " + millis);
+    }
+
+    @Test
     void stopEndsReconnectingAndIsIdempotent() throws IOException {
         RecordingLinkListener l = new RecordingLinkListener();
         link = new TcpLink("127.0.0.1", server.getLocalPort(), 1000, group, ReconnectPolicy.forDevices());
