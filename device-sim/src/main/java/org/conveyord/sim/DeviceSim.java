@@ -52,6 +52,9 @@ public final class DeviceSim implements AutoCloseable {
     private final Map<String, PrinterEndpoint> printers = new LinkedHashMap<>();
     private final Map<String, ScannerEndpoint> scanners = new LinkedHashMap<>();
     private final List<SimLabel> labels = new CopyOnWriteArrayList<>();
+    /** Serial devices offered on a pty: device id -> the configured port path. */
+    private final Map<String, java.nio.file.Path> ptys = new LinkedHashMap<>();
+    private final List<PtyBridge> bridges = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("sim-physics").unstarted(r));
     private final ExecutorService deviceIo =
@@ -88,9 +91,12 @@ public final class DeviceSim implements AutoCloseable {
         long seed = settings.seed();
         for (var e : cfg.devicesOfKind(ScaleConfig.class).entrySet()) {
             LinkConfig link = e.getValue().link();
-            if (tcp(link, e.getKey(), serial)) {
-                String id = e.getKey();
+            String id = e.getKey();
+            if (tcp(link, id, serial)) {
                 scales.put(id, new ScaleEndpoint(id, e.getValue(), link.host(), link.port(), () -> scaleLoad(id), ++seed,
+                        settings.scaleStableWaitMs()));
+            } else if (onPty(link, id)) {
+                scales.put(id, new ScaleEndpoint(id, e.getValue(), "127.0.0.1", 0, () -> scaleLoad(id), ++seed,
                         settings.scaleStableWaitMs()));
             }
         }
@@ -105,14 +111,28 @@ public final class DeviceSim implements AutoCloseable {
             LinkConfig link = e.getValue().link();
             if (tcp(link, e.getKey(), serial)) {
                 scanners.put(e.getKey(), new ScannerEndpoint(e.getKey(), e.getValue(), link.host(), link.port()));
+            } else if (onPty(link, e.getKey())) {
+                scanners.put(e.getKey(), new ScannerEndpoint(e.getKey(), e.getValue(), "127.0.0.1", 0));
             }
         }
+        serial.removeAll(ptys.keySet());
         if (!serial.isEmpty()) {
-            log.warn("devices on serial links are not simulated yet (no pty support): {}", serial);
+            log.warn("devices on serial links are not simulated: {} (scales and scanners are offered on a pty where socat "
+                    + "is installed and the path's directory is writable)", serial);
         }
         String url = mqttUrl != null ? mqttUrl : cfg.mqttOrDefault().url();
         mqtt = new MqttLink(url, "device-sim-" + cfg.site() + "-" + cfg.node(), List.of(base + "/cmd/#"),
                 this::onCommand, this::publishReportNow);
+    }
+
+    /** A serial scale or scanner is offered on a pty at its configured path when socat can make one there. */
+    private boolean onPty(LinkConfig link, String id) {
+        if (link == null || link.serialPort().isEmpty() || !PtyBridge.socatAvailable()) return false;
+        java.nio.file.Path path = java.nio.file.Path.of(link.serialPort().get());
+        java.nio.file.Path dir = path.toAbsolutePath().getParent();
+        if (dir == null || !java.nio.file.Files.isWritable(dir)) return false;
+        ptys.put(id, path);
+        return true;
     }
 
     private static boolean tcp(LinkConfig link, String id, List<String> serial) {
@@ -153,6 +173,11 @@ public final class DeviceSim implements AutoCloseable {
         scales.values().forEach(s -> bind(s, "scale"));
         printers.values().forEach(p -> bind(p, "printer"));
         scanners.values().forEach(s -> bind(s, "scanner"));
+        ptys.forEach((id, path) -> {
+            PtyBridge b = new PtyBridge(id, path, port(id));
+            bridges.add(b);
+            b.start();
+        });
     }
 
     private static void bind(TcpEndpoint e, String what) {
@@ -452,6 +477,7 @@ public final class DeviceSim implements AutoCloseable {
         scales.values().forEach(TcpEndpoint::close);
         printers.values().forEach(TcpEndpoint::close);
         scanners.values().forEach(TcpEndpoint::close);
+        bridges.forEach(PtyBridge::close);
         deviceIo.shutdownNow();
         log.info("device-sim stopped");
     }
