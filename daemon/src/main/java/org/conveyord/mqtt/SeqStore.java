@@ -40,11 +40,13 @@ public final class SeqStore {
     private final Object fileLock = new Object();
     private long written;       // highest mark on disk; guarded by fileLock
     private final String kernelBoot;
+    private final byte[] kernelBootBytes;
     private FileChannel used;   // event-seq.used, rewritten in place on every next()
     private final ByteBuffer usedBuf = ByteBuffer.allocate(64);
 
     private SeqStore(Path file, long block, Executor io, long mark, String kernelBoot) {
         this.kernelBoot = kernelBoot;
+        this.kernelBootBytes = kernelBoot == null ? new byte[0] : kernelBoot.getBytes(StandardCharsets.US_ASCII);
         this.file = file;
         this.block = block;
         this.io = io;
@@ -107,8 +109,12 @@ public final class SeqStore {
     private void writeUsed(long seq) {
         if (used == null) return;
         usedBuf.clear();
-        // fixed width, so every write replaces the whole previous text
-        usedBuf.put(String.format("%s %020d\n", kernelBoot, seq).getBytes(StandardCharsets.US_ASCII)).flip();
+        // fixed width, so every write replaces the whole previous text; no String.format: once per event
+        usedBuf.put(kernelBootBytes).put((byte) ' ').put((byte) '0'); // 20 digits: a long has at most 19
+        for (long div = 1_000_000_000_000_000_000L; div > 0; div /= 10) {
+            usedBuf.put((byte) ('0' + (seq / div) % 10));
+        }
+        usedBuf.put((byte) '\n').flip();
         try {
             while (usedBuf.hasRemaining()) used.write(usedBuf, usedBuf.position());
         } catch (IOException e) {
