@@ -38,6 +38,7 @@ public final class Daemon implements AutoCloseable {
     private final Gpio gpio;
     private final Map<String, Device> devices = new LinkedHashMap<>();
     private final List<LineController> lines = new ArrayList<>();
+    private final List<org.conveyord.device.EventRelay> relays = new ArrayList<>();
     private volatile boolean closed;
 
     private Daemon(ConveyordConfig cfg, String configSha, BuildInfo build) {
@@ -58,7 +59,10 @@ public final class Daemon implements AutoCloseable {
             String id = e.getKey();
             Device d = switch (e.getValue()) {
                 case LineConfig l -> {
-                    LineController c = new LineController(id, l, gpio, ports, gateway.events(), gateway.stateListener(),
+                    // events leave the control thread at once: JSON and the outbox's disk write happen on the relay
+                    org.conveyord.device.EventRelay relay = new org.conveyord.device.EventRelay(gateway.events(), id + "-events", 65536);
+                    relays.add(relay);
+                    LineController c = new LineController(id, l, gpio, ports, relay, gateway.stateListener(),
                             new org.conveyord.conveyor.ThreadControlClock(id + "-control"),
                             cfg.stateDirOrDefault().resolve(id + ".line-state.json"));
                     lines.add(c);
@@ -105,6 +109,7 @@ public final class Daemon implements AutoCloseable {
             }
         }
         if (gpio != null) gpio.close();
+        relays.forEach(org.conveyord.device.EventRelay::close);
         devices.values().stream().filter(x -> !(x instanceof LineDevice)).forEach(x -> {
             try {
                 x.stop();

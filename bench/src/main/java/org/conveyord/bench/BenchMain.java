@@ -5,7 +5,9 @@ import java.util.Arrays;
 /**
  * {@code java -jar bench/target/bench.jar <command> [args]}:
  * <ul>
- *   <li>{@code jmh [JMH options]}: every JMH benchmark in this jar (e.g. {@code jmh ControlPath -prof gc})</li>
+ *   <li>{@code jmh [JMH options]}: every JMH benchmark in this jar</li>
+ *   <li>{@code control [--seconds 60] [--bags-per-s 10] [--zones 32] [--mqtt-url URL]}: eye edge to output
+ *       latency and allocation of the line control path under load, with MQTT publishing on</li>
  * </ul>
  * Load harnesses add their own command here.
  */
@@ -20,6 +22,7 @@ public final class BenchMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "jmh" -> org.openjdk.jmh.Main.main(rest);
+            case "control" -> org.conveyord.bench.control.ControlPathBench.main(rest);
             default -> {
                 System.err.println("bench.jar: unknown command '" + args[0] + "'");
                 System.exit(2);

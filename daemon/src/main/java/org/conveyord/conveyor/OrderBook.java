@@ -23,6 +23,7 @@ final class OrderBook {
         final String requestedDest;
         final String cmdId;
         String lane;
+        long placedNanos;
         final Set<String> arrived = new LinkedHashSet<>();
         boolean complete;
 
@@ -43,7 +44,7 @@ final class OrderBook {
     private final Map<String, Order> orders = new LinkedHashMap<>();
     private final Map<String, String> orderOfBag = new LinkedHashMap<>();
 
-    PlaceResult place(String orderId, List<OrderBag> bags, String dest, String cmdId) {
+    PlaceResult place(String orderId, List<OrderBag> bags, String dest, String cmdId, long nowNanos) {
         Order existing = orders.get(orderId);
         if (existing != null) {
             boolean same = existing.bags.equals(bags) && java.util.Objects.equals(existing.requestedDest, dest);
@@ -53,15 +54,18 @@ final class OrderBook {
             String other = orderOfBag.get(b.bag());
             if (other != null) return PlaceResult.BAG_IN_OTHER_ORDER;
         }
-        orders.put(orderId, new Order(orderId, bags, dest, cmdId));
+        Order o = new Order(orderId, bags, dest, cmdId);
+        o.placedNanos = nowNanos;
+        orders.put(orderId, o);
         bags.forEach(b -> orderOfBag.put(b.bag(), orderId));
         return PlaceResult.PLACED;
     }
 
     /** After a restart: puts back an order exactly as it was saved. */
     Order restore(String id, List<OrderBag> bags, String requestedDest, String cmdId, String lane,
-                  List<String> arrived, boolean complete) {
+                  List<String> arrived, boolean complete, long restoredNanos) {
         Order o = new Order(id, bags, requestedDest, cmdId);
+        o.placedNanos = restoredNanos;
         o.lane = lane;
         o.arrived.addAll(arrived);
         o.complete = complete;
@@ -83,6 +87,23 @@ final class OrderBook {
     void release(String orderId) {
         Order o = orders.remove(orderId);
         if (o != null) o.bagIds().forEach(orderOfBag::remove);
+    }
+
+    /**
+     * Orders that never got a lane (every bag went to exception, or never came) and are older than
+     * {@code maxAgeNanos}: forgotten, so that a day of rush hours cannot grow memory and the state file.
+     */
+    List<Order> expire(long nowNanos, long maxAgeNanos) {
+        List<Order> gone = new ArrayList<>();
+        for (Order o : orders.values()) {
+            if (o.lane == null && nowNanos - o.placedNanos > maxAgeNanos) gone.add(o);
+        }
+        gone.forEach(o -> release(o.id));
+        return gone;
+    }
+
+    int size() {
+        return orders.size();
     }
 
     List<Order> all() {
