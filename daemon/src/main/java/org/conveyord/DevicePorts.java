@@ -71,6 +71,14 @@ final class DevicePorts implements LinePeripherals {
     }
 
     @Override
+    public CompletionStage<Reading> weighStable(String scaleId) {
+        if (devices.get(scaleId) instanceof Scale s) {
+            return s.readWeight(true).thenApply(w -> new Reading(w.grams(), w.stable()));
+        }
+        return CompletableFuture.failedFuture(new IllegalStateException(scaleId + " is not a scale"));
+    }
+
+    @Override
     public void printLabel(String printerId, String job, String zpl, String cmdId) {
         if (devices.get(printerId) instanceof ZplPrinter p) {
             p.printLabel(job, zpl, cmdId);

@@ -15,12 +15,29 @@ import java.util.Optional;
  * @param remoteEstopReset allow {@code reset} over MQTT after an e-stop even with a reset button
  * @param maxBagLengthM   longest bag the line must carry; every zone must be longer
  * @param printer         printer device for order labels (optional)
+ * @param checkweighTolerancePct   check-weigh passes within this percentage of the expected weight (default 10)
+ * @param checkweighToleranceGrams ... or within this many grams, whichever is larger (default 50)
  */
 public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop, PinConfig horn,
                          StackLight stackLight, PinConfig heartbeat, Buttons buttons,
                          Boolean remoteEstopReset, Double maxBagLengthM,
                          List<Zone> zones, List<Station> stations, Sorter sorter, List<Lane> lanes,
-                         String printer, Double sensorJamS, Double arrivalJamMarginS) implements DeviceConfig {
+                         String printer, Double sensorJamS, Double arrivalJamMarginS,
+                         Double checkweighTolerancePct, Double checkweighToleranceGrams) implements DeviceConfig {
+
+    /** Without check-weigh tolerances (defaults apply). */
+    public LineConfig(Double speedMps, Double startWarningS, PinConfig estop, PinConfig horn, StackLight stackLight,
+                      PinConfig heartbeat, Buttons buttons, Boolean remoteEstopReset, Double maxBagLengthM,
+                      List<Zone> zones, List<Station> stations, Sorter sorter, List<Lane> lanes, String printer,
+                      Double sensorJamS, Double arrivalJamMarginS) {
+        this(speedMps, startWarningS, estop, horn, stackLight, heartbeat, buttons, remoteEstopReset, maxBagLengthM, zones,
+                stations, sorter, lanes, printer, sensorJamS, arrivalJamMarginS, null, null);
+    }
+
+    /** A bag passes check-weigh within max(toleranceGrams, tolerancePct of its expected weight). */
+    public double checkweighTolerancePctOrDefault() { return checkweighTolerancePct == null ? 10.0 : checkweighTolerancePct; }
+
+    public double checkweighToleranceGramsOrDefault() { return checkweighToleranceGrams == null ? 50.0 : checkweighToleranceGrams; }
 
     @Override
     public String kind() { return "line"; }

@@ -440,7 +440,7 @@ public final class LineController implements AutoCloseable {
             }
             TrackedBag head = z.bags.peek();
             head.lastSeen = z.id;
-            if (z.scale != null) weigh(z.scale, head);
+            if (z.scale != null) weigh(z, head);
         } else {
             if (z.handedOver) {
                 z.handedOver = false;          // the next eye already took this bag
@@ -510,19 +510,66 @@ public final class LineController implements AutoCloseable {
         return b;
     }
 
-    private void weigh(String scaleId, TrackedBag bag) {
-        peripherals.weigh(scaleId).whenComplete((r, err) -> post(() -> {
-            if (err != null) {
-                log.warn("{}: could not weigh {} on {}: {}", id, bag.id, scaleId, err.getMessage());
-                return;
-            }
-            bag.grams = r.grams();
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("grams", r.grams());
-            f.put("stable", r.stable());
-            f.put("bag", bag.id);
-            events.emit(scaleId, "weight", f);
+    /**
+     * At the weigh zone. A bag whose order gave an expected weight is check-weighed: the zone holds
+     * it, the scale reads a stable weight, and a weight outside the tolerance (or no stable weight in
+     * time) sends it to exception with reason checkweigh. Other bags are weighed on the move.
+     */
+    private void weigh(ZoneState z, TrackedBag bag) {
+        String scaleId = z.scale;
+        Double expected = expectedGrams(bag);
+        if (expected == null) {
+            peripherals.weigh(scaleId).whenComplete((r, err) -> post(() -> {
+                if (err != null) {
+                    log.warn("{}: could not weigh {} on {}: {}", id, bag.id, scaleId, err.getMessage());
+                    return;
+                }
+                bag.grams = r.grams();
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("grams", r.grams());
+                f.put("stable", r.stable());
+                f.put("bag", bag.id);
+                events.emit(scaleId, "weight", f);
+            }));
+            return;
+        }
+        z.weighHold = bag;
+        applyOutputs();
+        ControlClock.Cancellable timeout = clock.schedule(() -> guarded(() -> checkweighDone(z, bag, expected, null)),
+                CHECKWEIGH_TIMEOUT_NANOS);
+        peripherals.weighStable(scaleId).whenComplete((r, err) -> post(() -> {
+            timeout.cancel();
+            if (err != null) log.warn("{}: no stable weight for {} on {}: {}", id, bag.id, scaleId, err.getMessage());
+            checkweighDone(z, bag, expected, err == null ? r : null);
         }));
+    }
+
+    private static final long CHECKWEIGH_TIMEOUT_NANOS = 8_000_000_000L;
+
+    private void checkweighDone(ZoneState z, TrackedBag bag, double expected, LinePeripherals.Reading r) {
+        if (z.weighHold != bag) return;   // already decided (timeout or answer)
+        z.weighHold = null;
+        double tolerance = Math.max(cfg.checkweighToleranceGramsOrDefault(), expected * cfg.checkweighTolerancePctOrDefault() / 100);
+        boolean ok = r != null && r.stable() && Math.abs(r.grams() - expected) <= tolerance;
+        if (r != null) bag.grams = r.grams();
+        if (!ok) bag.reason = "checkweigh";
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("bag", bag.id);
+        f.put("order", orders.orderOfBag(bag.id).map(o -> o.id).orElse(null));
+        f.put("expectedGrams", expected);
+        f.put("grams", r == null ? null : r.grams());
+        f.put("ok", ok);
+        events.emit(z.scale, "checkweigh", f);
+        if (!ok) log.info("{}: bag {} failed check-weigh ({} g, expected {} g +- {} g): to exception", id, bag.id,
+                r == null ? "no stable weight" : r.grams(), expected, tolerance);
+        applyOutputs();
+        changed();
+    }
+
+    private Double expectedGrams(TrackedBag bag) {
+        if (bag.noRead || bag.unknownItem) return null;
+        return orders.orderOfBag(bag.id).flatMap(o -> o.bags.stream().filter(b -> b.bag().equals(bag.id)).findFirst())
+                .map(OrderBook.OrderBag::grams).orElse(null);
     }
 
     private void onSorterEye(boolean blocked, long nanos) {
@@ -558,6 +605,8 @@ public final class LineController implements AutoCloseable {
             reason = b.reason != null ? b.reason : "noread";
         } else if (b.noRead) {
             reason = "noread";
+        } else if ("checkweigh".equals(b.reason)) {
+            reason = "checkweigh";
         } else {
             Optional<OrderBook.Order> order = orders.orderOfBag(b.id);
             if (order.isEmpty()) {
@@ -795,6 +844,7 @@ public final class LineController implements AutoCloseable {
 
     private boolean mayRelease(ZoneState z) {
         if (z.handedOver) return true;        // its bag is already half into the next zone: keep pushing
+        if (z.weighHold != null) return false; // standing still on the scale for a stable weight
         ZoneState d = z.next;
         if (d == null) {
             if (sorter.claimed && sorter.claimant != z) return false;

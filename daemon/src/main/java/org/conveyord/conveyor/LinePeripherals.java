@@ -21,6 +21,11 @@ public interface LinePeripherals {
     /** Reads scale {@code scaleId} now (bounded by the scale's own timeout). */
     CompletionStage<Reading> weigh(String scaleId);
 
+    /** Waits (bounded by the scale's own timeout) for a stable weight on {@code scaleId}. */
+    default CompletionStage<Reading> weighStable(String scaleId) {
+        return weigh(scaleId);
+    }
+
     /** Queues a label on printer {@code printerId}. */
     void printLabel(String printerId, String job, String zpl, String cmdId);
 

@@ -27,7 +27,8 @@ final class ZoneState {
     long blockedRunNanos;           // motor-on time with the eye blocked: a sensor jam when too long
     long motorOnNanos;              // motor-on time accumulated since the head bag was released to us
     boolean expectingArrival;
-    boolean handedOver;             // the head bag reached the next eye before clearing ours
+    boolean handedOver;
+    TrackedBag weighHold;           // the bag held on the scale until its check-weigh is decided             // the head bag reached the next eye before clearing ours
 
     ZoneState(LineConfig.Zone cfg, DigitalOut motor, DigitalIn eye) {
         this.cfg = cfg;

@@ -34,6 +34,7 @@ final class VirtualLineRig implements AutoCloseable {
     final List<String> labels = new ArrayList<>();
     private final ArrayDeque<long[]> edges = new ArrayDeque<>();
     private final ArrayDeque<String[]> scans = new ArrayDeque<>();
+    private final List<Object[]> stableRequests = new ArrayList<>();
     private final Map<String, List<LinePeripherals.ScanHandler>> scanHandlers = new HashMap<>();
 
     VirtualLineRig(LineConfig cfg, SimSettings settings) {
@@ -60,6 +61,14 @@ final class VirtualLineRig implements AutoCloseable {
             public CompletionStage<Reading> weigh(String scaleId) {
                 var load = world.scaleLoad(scaleId);
                 return CompletableFuture.completedFuture(new Reading(load.grams(), !load.moving()));
+            }
+
+            /** As a scale's S command: answers once nothing on the scale moves. */
+            @Override
+            public CompletionStage<Reading> weighStable(String scaleId) {
+                CompletableFuture<Reading> f = new CompletableFuture<>();
+                stableRequests.add(new Object[]{scaleId, f});
+                return f;
             }
 
             @Override
@@ -100,6 +109,15 @@ final class VirtualLineRig implements AutoCloseable {
         while (!scans.isEmpty()) {
             String[] s = scans.poll();
             for (var h : scanHandlers.getOrDefault(s[0], List.of())) h.scanned(s[1], clock.nanos());
+        }
+        for (var it = stableRequests.iterator(); it.hasNext(); ) {
+            Object[] r = it.next();
+            var load = world.scaleLoad((String) r[0]);
+            if (!load.moving()) {
+                it.remove();
+                @SuppressWarnings("unchecked") var f = (CompletableFuture<LinePeripherals.Reading>) r[1];
+                f.complete(new LinePeripherals.Reading(load.grams(), true));
+            }
         }
         clock.advanceTo(clock.nanos() + TICK);
     }
