@@ -92,6 +92,11 @@ public final class DurableOutbox implements Outbox {
     static final int MAX_BODY = 16 << 20;
     private static final int FIXED_BODY = 8 + 8 + 2;
 
+    /** Every INDEX_EVERY-th record's place, so a replay can start reading near any id without a scan. */
+    private static final int INDEX_EVERY = 64;
+
+    private record Pos(Segment segment, long offset) {}
+
     private record Segment(Path file, long firstId, long[] lastId, long[] bytes) {
         long last() { return lastId[0]; }
         long size() { return bytes[0]; }
@@ -102,6 +107,7 @@ public final class DurableOutbox implements Outbox {
     private final DropListener onDrop;
     private final TreeMap<Long, Segment> segments = new TreeMap<>(); // by first id
     private final TreeMap<Long, Entry> hot = new TreeMap<>();
+    private final TreeMap<Long, Pos> index = new TreeMap<>();
     private final TreeSet<Long> removedAboveAck = new TreeSet<>();
     private final ScheduledExecutorService syncer;
     private final CRC32 crc = new CRC32();
@@ -174,6 +180,7 @@ public final class DurableOutbox implements Outbox {
         crc.update(b.array(), HEADER, body);
         b.putInt(8, (int) crc.getValue());
         b.flip();
+        long at = activeSeg.size();
         try {
             while (b.hasRemaining()) active.write(b);
             if (settings.fsync() == Fsync.EVERY_WRITE) active.force(false);
@@ -183,6 +190,7 @@ public final class DurableOutbox implements Outbox {
             throw new UncheckedIOException("cannot append to the outbox in " + dir + ": " + e.getMessage(), e);
         }
         nextId = id + 1;
+        if (id % INDEX_EVERY == 0 || at == 0) index.put(id, new Pos(activeSeg, at));
         activeSeg.lastId()[0] = id;
         activeSeg.bytes()[0] += recLen;
         totalBytes += recLen;
@@ -316,7 +324,7 @@ public final class DurableOutbox implements Outbox {
 
     private void dropSegment(Segment s) {
         try {
-            scan(s, e -> {
+            scan(s, (e, pos) -> {
                 if (e.id() > ackedId && !removedAboveAck.contains(e.id())) {
                     live--;
                     hot.remove(e.id());
@@ -344,6 +352,7 @@ public final class DurableOutbox implements Outbox {
 
     private void deleteSegment(Segment s) {
         segments.remove(s.firstId());
+        index.subMap(s.firstId(), true, Math.max(s.firstId(), s.last()), true).clear();
         totalBytes -= s.size();
         if (readChannelSeg == s) {
             closeQuietly(readChannel);
@@ -377,12 +386,17 @@ public final class DurableOutbox implements Outbox {
 
     private void readFromDisk(long afterId, int max, List<Entry> out) throws IOException {
         if (readSeg == null || readLastId != afterId) {
-            // a new round (after a reconnect) or a jump: start again at the first live entry
-            Map.Entry<Long, Segment> first = segments.floorEntry(Math.max(afterId, ackedId) + 1);
-            if (first == null) first = segments.firstEntry();
-            if (first == null) return;
-            readSeg = first.getValue();
-            readPos = 0;
+            // a new round (after a reconnect) or a jump: start at the indexed record nearest below
+            Map.Entry<Long, Pos> near = index.floorEntry(Math.max(afterId, ackedId) + 1);
+            if (near != null && segments.get(near.getValue().segment().firstId()) == near.getValue().segment()) {
+                readSeg = near.getValue().segment();
+                readPos = near.getValue().offset();
+            } else {
+                Map.Entry<Long, Segment> first = segments.firstEntry();
+                if (first == null) return;
+                readSeg = first.getValue();
+                readPos = 0;
+            }
         }
         while (out.size() < max && readSeg != null) {
             FileChannel ch = readChannel(readSeg);
@@ -476,7 +490,7 @@ public final class DurableOutbox implements Outbox {
     }
 
     private interface EntryVisitor {
-        void visit(Entry e);
+        void visit(Entry e, long pos);
     }
 
     /** Visits every good record of {@code s}; with {@code count} adds corrupt ones to the counter and logs them. */
@@ -493,7 +507,7 @@ public final class DurableOutbox implements Outbox {
                 if (r.entry() == null) {
                     if (count) reportCorrupt(s, pos, r.nextPos() - pos, r.nextPos() >= end ? "torn record at the end" : "bad checksum");
                 } else {
-                    v.visit(r.entry());
+                    v.visit(r.entry(), pos);
                 }
                 pos = r.nextPos();
             }
@@ -536,7 +550,9 @@ public final class DurableOutbox implements Outbox {
                 continue;
             }
             Segment s = new Segment(f, first, new long[]{first - 1}, new long[]{Files.size(f)});
-            scan(s, e -> {
+            long[] count = {0};
+            scan(s, (e, pos) -> {
+                if (count[0]++ % INDEX_EVERY == 0) index.put(e.id(), new Pos(s, pos));
                 s.lastId()[0] = Math.max(s.last(), e.id());
                 if (e.id() > ackedId) {
                     // ids skipped by corruption would hold the ack cursor back: count them as done

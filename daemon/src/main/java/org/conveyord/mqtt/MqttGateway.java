@@ -120,6 +120,8 @@ public final class MqttGateway {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean startedOnce = new AtomicBoolean();
     private final AtomicBoolean pumpQueued = new AtomicBoolean();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Ack> acks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final AtomicBoolean acksQueued = new AtomicBoolean();
     private volatile boolean clockSynced;
     private volatile boolean connected;
     private final AtomicLong eventsSent = new AtomicLong();
@@ -362,8 +364,10 @@ public final class MqttGateway {
             }
             try {
                 outbox.append(base + "/event/" + device + "/" + type, payload, null);
+                seqStore.stored(seq);
             } catch (RuntimeException e) {
                 // disk full or gone, or emitted after stop(): the seq is spent, so report it as dropped
+                seqStore.stored(seq);
                 log.error("Event {}/{} seq {} could not be stored in the outbox: {}", device, type, seq, e.getMessage());
                 noteDropped(seq);
                 return seq;
@@ -479,10 +483,23 @@ public final class MqttGateway {
                 inFlight++;
                 int gen = generation;
                 transport.publish(e.topic(), e.payload(), 1, false)
-                        .whenComplete((v, err) -> hop(() -> onPublished(gen, e, err)));
+                        .whenComplete((v, err) -> {
+                            // PUBACKs come one by one on Paho's thread: hand them over in bulk, one hop per burst
+                            acks.add(new Ack(gen, e, err));
+                            if (acksQueued.compareAndSet(false, true)) hop(this::drainAcks);
+                        });
             }
         }
         checkDrained();
+    }
+
+    private record Ack(int gen, Outbox.Entry entry, Throwable err) {}
+
+    /** Gateway thread: every PUBACK (or failure) that arrived since the last drain, then one pump. */
+    private void drainAcks() {
+        acksQueued.set(false);
+        for (Ack a; (a = acks.poll()) != null; ) onPublished(a.gen(), a.entry(), a.err());
+        pump();
     }
 
     private void onPublished(int gen, Outbox.Entry e, Throwable err) {
@@ -498,9 +515,7 @@ public final class MqttGateway {
             log.warn("MQTT publish on {} failed: {}; reconnecting to resend in order", e.topic(), err.toString());
             transport.dropConnection();
             onConnectionLost(err);
-            return;
         }
-        pump();
     }
 
     private void checkDrained() {

@@ -20,7 +20,7 @@ import java.util.concurrent.Executor;
  * fsync before any seq of the block is handed out), so a crash skips at most one block and never
  * reuses a seq. The next block is reserved on {@code io} while half of the current one is left.
  *
- * <p>No gap after a crash: every {@link #next()} also writes the seq into {@code event-seq.used}
+ * <p>No gap after a crash: every stored event's seq ({@link #stored}) is written into {@code event-seq.used}
  * together with the kernel's boot id, without fsync (one small write to the page cache, which
  * survives the death of the process). On open, a used mark from the same kernel boot is exact (the
  * process died, the machine did not) and numbering continues right after it; after a reboot (power
@@ -42,7 +42,8 @@ public final class SeqStore {
     private final String kernelBoot;
     private final byte[] kernelBootBytes;
     private FileChannel used;   // event-seq.used, rewritten in place on every next()
-    private final ByteBuffer usedBuf = ByteBuffer.allocate(64);
+    private final ByteBuffer usedBuf = ByteBuffer.allocate(96);
+    private long lastStored;    // 0: the owner never called stored()
 
     private SeqStore(Path file, long block, Executor io, long mark, String kernelBoot) {
         this.kernelBoot = kernelBoot;
@@ -79,9 +80,13 @@ public final class SeqStore {
         if (boot != null && Files.exists(usedFile)) {
             String[] parts = Files.readString(usedFile, StandardCharsets.US_ASCII).trim().split(" ");
             try {
-                if (parts.length == 2 && parts[0].equals(boot)) {
-                    long usedSeq = Long.parseLong(parts[1]);
-                    if (usedSeq <= mark) resumeAt = usedSeq; // the process died, not the machine: no gap
+                if (parts.length == 3 && parts[0].equals(boot)) {
+                    // the process died, not the machine: continue after the last stored seq (or, for an
+                    // owner that never reports storing, the last handed out): no gap
+                    long handedOut = Long.parseLong(parts[1]);
+                    long stored = Long.parseLong(parts[2]);
+                    long usedSeq = stored > 0 ? stored : handedOut;
+                    if (usedSeq <= mark) resumeAt = usedSeq;
                 }
             } catch (NumberFormatException e) {
                 log.warn("{} is unreadable; event seqs continue above the reserved mark {}", usedFile, mark);
@@ -92,7 +97,7 @@ public final class SeqStore {
         s.reservedUpTo = mark + block;
         if (boot != null) {
             s.used = FileChannel.open(usedFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            s.writeUsed(resumeAt);
+            s.writeUsed();
         }
         return s;
     }
@@ -106,14 +111,13 @@ public final class SeqStore {
         }
     }
 
-    private void writeUsed(long seq) {
+    /** "boot handedOut stored", fixed width, so every write replaces the whole previous text. */
+    private void writeUsed() {
         if (used == null) return;
         usedBuf.clear();
-        // fixed width, so every write replaces the whole previous text; no String.format: once per event
-        usedBuf.put(kernelBootBytes).put((byte) ' ').put((byte) '0'); // 20 digits: a long has at most 19
-        for (long div = 1_000_000_000_000_000_000L; div > 0; div /= 10) {
-            usedBuf.put((byte) ('0' + (seq / div) % 10));
-        }
+        usedBuf.put(kernelBootBytes);
+        putDigits(last);
+        putDigits(lastStored);
         usedBuf.put((byte) '\n').flip();
         try {
             while (usedBuf.hasRemaining()) used.write(usedBuf, usedBuf.position());
@@ -122,6 +126,12 @@ public final class SeqStore {
                     file.resolveSibling("event-seq.used"), e.toString());
             closeUsed();
         }
+    }
+
+    /** " " and 20 digits (a long has at most 19); no String.format: this runs for every event. */
+    private void putDigits(long v) {
+        usedBuf.put((byte) ' ').put((byte) '0');
+        for (long div = 1_000_000_000_000_000_000L; div > 0; div /= 10) usedBuf.put((byte) ('0' + (v / div) % 10));
     }
 
     private void closeUsed() {
@@ -141,7 +151,7 @@ public final class SeqStore {
             reservedUpTo = mark;
         }
         long seq = ++last;
-        writeUsed(seq);
+        writeUsed();
         if (!reserving && reservedUpTo - last < block / 2) {
             reserving = true;
             long mark = reservedUpTo + block;
@@ -161,7 +171,17 @@ public final class SeqStore {
             written = last;
         }
         reservedUpTo = last;
-        writeUsed(last);
+        writeUsed();
+    }
+
+    /**
+     * Records that the event with {@code seq} is stored (in the outbox), without fsync. A restart in the
+     * same kernel boot continues right after the last seq recorded here: a seq handed out but never
+     * stored (the process died in between) was never seen by anyone and is used again.
+     */
+    public synchronized void stored(long seq) {
+        lastStored = Math.max(lastStored, seq);
+        writeUsed();
     }
 
     /** The last seq handed out (or, right after a restart, the mark it resumed above). */

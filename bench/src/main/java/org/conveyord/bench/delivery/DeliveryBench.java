@@ -80,6 +80,8 @@ public final class DeliveryBench {
 
             // 1. sustained throughput
             long first = events.emit("bench", "warm-up", Map.of());
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             long last = first;
             long n = 0;
@@ -94,8 +96,10 @@ public final class DeliveryBench {
             long lastSeq = last;
             waitFor(() -> consumer.hasAll(first, lastSeq), 120, "every seq of the throughput phase");
             double secs = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("sustained: %,d events in %.1f s = %,.0f events/s delivered (QoS 1, outbox on), missing %d%n",
-                    n, secs, n / secs, consumer.missing(first, lastSeq));
+            double cpuUs = (os.getProcessCpuTime() - cpu0) / 1e3 / n;
+            System.out.printf("sustained: %,d events in %.1f s = %,.0f events/s delivered (QoS 1, outbox on), missing %d;"
+                    + " daemon-side CPU %.1f us/event (gateway + outbox + Paho; the consumer is a separate process)%n",
+                    n, secs, n / secs, consumer.missing(first, lastSeq), cpuUs);
 
             // 2. latency at a fixed rate
             consumer.recordLatency(true);
