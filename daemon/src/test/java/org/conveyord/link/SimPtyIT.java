@@ -3,6 +3,7 @@ package org.conveyord.link;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.DeviceConfig;
+import org.conveyord.config.GpioConfig;
 import org.conveyord.config.LinkConfig;
 import org.conveyord.config.ScaleConfig;
 import org.conveyord.config.ScannerConfig;
@@ -37,6 +38,9 @@ import static org.awaitility.Awaitility.await;
  */
 class SimPtyIT {
 
+    /** The simulator's GPIO bridge on a free port: the default 7070 may be taken by another simulator on the box. */
+    private static final GpioConfig FREE_PORT_GPIO = new GpioConfig("sim", null, new GpioConfig.SimBridge("127.0.0.1", 0));
+
     @TempDir
     Path dir;
     private final LinkGroup group = new LinkGroup(1);
@@ -64,7 +68,7 @@ class SimPtyIT {
         devices.put("scale-1", new ScaleConfig("mt-sics", scaleLink, 1000, 0, 5.0));
         ScannerConfig scannerCfg = new ScannerConfig(scannerLink, null, "\r\n", "NOREAD", 64, "keyence", null);
         devices.put("scanner-1", scannerCfg);
-        sim = DeviceSim.start(new ConveyordConfig("test", "edge-1", null, null, null, devices, null), "tcp://127.0.0.1:1");
+        sim = DeviceSim.start(new ConveyordConfig("test", "edge-1", null, null, FREE_PORT_GPIO, devices, null), "tcp://127.0.0.1:1");
         await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dir.resolve("ttyScale")) && Files.exists(dir.resolve("ttyScanner")));
 
         DeviceContext ctx = new DeviceContext(sink, sink, scheduler, Clock.systemUTC());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.DeviceConfig;
+import org.conveyord.config.GpioConfig;
 import org.conveyord.config.LinkConfig;
 import org.conveyord.config.PrinterConfig;
 import org.conveyord.device.Command;
@@ -43,6 +44,9 @@ class ZplPrinterSimIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The simulator's GPIO bridge on a free port: the default 7070 may be taken by another simulator on the box. */
+    private static final GpioConfig FREE_PORT_GPIO = new GpioConfig("sim", null, new GpioConfig.SimBridge("127.0.0.1", 0));
+
     @TempDir
     Path stateDir;
     private final LinkGroup group = new LinkGroup(1);
@@ -74,7 +78,7 @@ class ZplPrinterSimIT {
         devices.put("printer-1", new PrinterConfig("zpl", link, null, null, null));
         ObjectNode simSettings = JSON.createObjectNode().put("printMs", printMs);
         // no broker in this test: the simulator's MQTT side keeps retrying in the background, harmlessly
-        sim = DeviceSim.start(new ConveyordConfig("test", "edge-1", null, null, null, devices, simSettings),
+        sim = DeviceSim.start(new ConveyordConfig("test", "edge-1", null, null, FREE_PORT_GPIO, devices, simSettings),
                 "tcp://127.0.0.1:1");
     }
 
