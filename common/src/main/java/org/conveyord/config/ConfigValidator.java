@@ -206,6 +206,9 @@ public final class ConfigValidator {
         if (speed <= 0 || speed > 3.0) {
             error(p + ".speedMps", speed + " m/s is outside what a store conveyor runs; expected 0.1 .. 3.0");
         }
+        if (l.jamRetriesOrDefault() < 0 || l.jamRetriesOrDefault() > 3) {
+            error(p + ".jamRetries", "expected 0 .. 3 automatic retries; after that a person must clear the jam");
+        }
         if (l.startWarningSOrDefault() < 0 || l.startWarningSOrDefault() > 30) {
             error(p + ".startWarningS", "expected 0 .. 30 seconds of horn before motion");
         }

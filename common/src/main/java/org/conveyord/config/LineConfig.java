@@ -17,13 +17,14 @@ import java.util.Optional;
  * @param printer         printer device for order labels (optional)
  * @param checkweighTolerancePct   check-weigh passes within this percentage of the expected weight (default 10)
  * @param checkweighToleranceGrams ... or within this many grams, whichever is larger (default 50)
+ * @param jamRetries      automatic restarts of a jammed zone, each after the horn and a pause (default 1, 0 = none)
  */
 public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop, PinConfig horn,
                          StackLight stackLight, PinConfig heartbeat, Buttons buttons,
                          Boolean remoteEstopReset, Double maxBagLengthM,
                          List<Zone> zones, List<Station> stations, Sorter sorter, List<Lane> lanes,
                          String printer, Double sensorJamS, Double arrivalJamMarginS,
-                         Double checkweighTolerancePct, Double checkweighToleranceGrams) implements DeviceConfig {
+                         Double checkweighTolerancePct, Double checkweighToleranceGrams, Integer jamRetries) implements DeviceConfig {
 
     /** Without check-weigh tolerances (defaults apply). */
     public LineConfig(Double speedMps, Double startWarningS, PinConfig estop, PinConfig horn, StackLight stackLight,
@@ -31,8 +32,11 @@ public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop,
                       List<Zone> zones, List<Station> stations, Sorter sorter, List<Lane> lanes, String printer,
                       Double sensorJamS, Double arrivalJamMarginS) {
         this(speedMps, startWarningS, estop, horn, stackLight, heartbeat, buttons, remoteEstopReset, maxBagLengthM, zones,
-                stations, sorter, lanes, printer, sensorJamS, arrivalJamMarginS, null, null);
+                stations, sorter, lanes, printer, sensorJamS, arrivalJamMarginS, null, null, null);
     }
+
+    /** Automatic retries of a jammed zone (each after the horn and a pause) before a person must clear it. */
+    public int jamRetriesOrDefault() { return jamRetries == null ? 1 : jamRetries; }
 
     /** A bag passes check-weigh within max(toleranceGrams, tolerancePct of its expected weight). */
     public double checkweighTolerancePctOrDefault() { return checkweighTolerancePct == null ? 10.0 : checkweighTolerancePct; }

@@ -336,6 +336,7 @@ public final class LineController implements AutoCloseable {
         for (ZoneState z : zones.values()) {
             if (z.jammed) {
                 z.jammed = false;
+                z.jamRetries = 0;
                 z.eyeBlockedSince = clock.nanos();
                 z.blockedRunNanos = 0;
                 z.motorOnNanos = 0;
@@ -428,6 +429,16 @@ public final class LineController implements AutoCloseable {
 
     private void onZoneEye(ZoneState z, boolean blocked, long nanos) {
         z.eyeBlocked = blocked;
+        if (z.jamRetries > 0 && !z.jammed) {
+            // the bag moved again after an automatic retry: the jam is over
+            z.jamRetries = 0;
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("zone", z.id);
+            f.put("cleared", true);
+            f.put("autoRetry", true);
+            events.emit(id, "jam", f);
+            log.info("{}: zone {} moves again after the automatic retry", id, z.id);
+        }
         if (blocked) {
             z.eyeBlockedSince = nanos;
             z.blockedRunNanos = 0;
@@ -765,17 +776,65 @@ public final class LineController implements AutoCloseable {
         return (long) ((z.cfg.eyeAtMOrDefault() / speed + cfg.arrivalJamMarginSOrDefault()) * 1e9);
     }
 
+    private static final long JAM_RETRY_HORN_NANOS = 1_500_000_000L;
+    private static final long JAM_RETRY_PAUSE_NANOS = 1_000_000_000L;
+    /** A retry is only worth it soon after the jam: later, a person is the right answer. */
+    private static final long JAM_RETRY_WINDOW_NANOS = 10_000_000_000L;
+
     private void jam(ZoneState z, String kind) {
         z.jammed = true;
+        z.jamKind = kind;
         z.expectingArrival = false;
-        faults.add("jam " + z.id);
+        long now = clock.nanos();
+        if (now - z.lastJamNanos > JAM_RETRY_WINDOW_NANOS * 3) z.jamRetries = 0;   // a new jam, not the same one again
+        z.lastJamNanos = now;
+        boolean retry = z.jamRetries < cfg.jamRetriesOrDefault() && running;
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("zone", z.id);
         f.put("cleared", false);
         f.put("kind", kind);
+        f.put("autoRetry", retry);
         events.emit(id, "jam", f);
-        log.warn("{}: {} jam in zone {}; zones feeding it hold, the rest drains; clear it and reset", id, kind, z.id);
-        updateStatus();
+        if (retry) {
+            z.jamRetries++;
+            log.warn("{}: {} jam in zone {}; automatic retry {} of {} after the horn and a pause", id, kind, z.id,
+                    z.jamRetries, cfg.jamRetriesOrDefault());
+            // a hand may be in the jam: warn first, then wait, then try once more
+            if (horn != null) horn.set(true);
+            clock.schedule(() -> guarded(() -> {
+                if (horn != null && !starting) horn.set(false);
+                clock.schedule(() -> guarded(() -> retryJam(z, now)), JAM_RETRY_PAUSE_NANOS);
+            }), JAM_RETRY_HORN_NANOS);
+        } else {
+            faults.add("jam " + z.id);
+            log.warn("{}: {} jam in zone {}; zones feeding it hold, the rest drains; a person must clear it and reset", id, kind, z.id);
+            updateStatus();
+        }
+        changed();
+    }
+
+    private void retryJam(ZoneState z, long jammedAt) {
+        if (!z.jammed || faults.contains("jam " + z.id)) return;
+        if (!running || estopActive || clock.nanos() - jammedAt > JAM_RETRY_WINDOW_NANOS) {
+            faults.add("jam " + z.id);   // too late or the line stopped: a person decides
+            updateStatus();
+            changed();
+            return;
+        }
+        z.jammed = false;
+        z.blockedRunNanos = 0;
+        z.motorOnNanos = 0;
+        z.expectingArrival = !z.bags.isEmpty() && !z.eyeBlocked;
+        if ("sensor".equals(z.jamKind) && !z.eyeBlocked) {
+            // the bag came free during the pause (pulled on by the zone ahead): nothing left to retry
+            z.jamRetries = 0;
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("zone", z.id);
+            f.put("cleared", true);
+            f.put("autoRetry", true);
+            events.emit(id, "jam", f);
+        }
+        applyOutputs();
         changed();
     }
 

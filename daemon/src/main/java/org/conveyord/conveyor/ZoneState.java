@@ -24,6 +24,9 @@ final class ZoneState {
     ZoneState claimedBy;            // the upstream zone allowed to release into this one
     ZoneState lastGranted;          // merge fairness: the upstream zone served last
     boolean jammed;
+    String jamKind;                 // sensor or arrival
+    int jamRetries;                 // automatic retries spent on the current jam
+    long lastJamNanos;
     long blockedRunNanos;           // motor-on time with the eye blocked: a sensor jam when too long
     long motorOnNanos;              // motor-on time accumulated since the head bag was released to us
     boolean expectingArrival;
