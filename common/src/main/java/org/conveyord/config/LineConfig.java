@@ -54,7 +54,13 @@ public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop,
 
     public double maxBagLengthMOrDefault() { return maxBagLengthM == null ? 0.5 : maxBagLengthM; }
 
-    public double sensorJamSOrDefault() { return sensorJamS == null ? 4.0 : sensorJamS; }
+    /**
+     * A sensor jam: an eye blocked (with its motor on) longer than the longest bag needs to pass it,
+     * twice over plus half a second, unless configured.
+     */
+    public double sensorJamSOrDefault() {
+        return sensorJamS != null ? sensorJamS : 2 * maxBagLengthMOrDefault() / speedMpsOrDefault() + 0.5;
+    }
 
     public double arrivalJamMarginSOrDefault() { return arrivalJamMarginS == null ? 5.0 : arrivalJamMarginS; }
 
