@@ -206,6 +206,17 @@ public final class ConfigValidator {
         if (speed <= 0 || speed > 3.0) {
             error(p + ".speedMps", speed + " m/s is outside what a store conveyor runs; expected 0.1 .. 3.0");
         }
+        List<LineConfig.SpeedPreset> presets = l.speedPresetsOrEmpty();
+        for (int i = 0; i < presets.size(); i++) {
+            LineConfig.SpeedPreset sp = presets.get(i);
+            String pp = p + ".speedPresets[" + i + "]";
+            if (sp.mps() == null || sp.mps() <= 0 || sp.mps() > 3.0) {
+                error(pp + ".mps", "expected a speed of 0.1 .. 3.0 m/s");
+            } else {
+                l.divertProblemAt(sp.mps()).ifPresent(why -> error(pp + ".mps", "this preset cannot be used: " + why));
+            }
+            output(pp + ".output", sp.output(), true, c);
+        }
         if (l.jamRetriesOrDefault() < 0 || l.jamRetriesOrDefault() > 3) {
             error(p + ".jamRetries", "expected 0 .. 3 automatic retries; after that a person must clear the jam");
         }

@@ -24,7 +24,8 @@ public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop,
                          Boolean remoteEstopReset, Double maxBagLengthM,
                          List<Zone> zones, List<Station> stations, Sorter sorter, List<Lane> lanes,
                          String printer, Double sensorJamS, Double arrivalJamMarginS,
-                         Double checkweighTolerancePct, Double checkweighToleranceGrams, Integer jamRetries) implements DeviceConfig {
+                         Double checkweighTolerancePct, Double checkweighToleranceGrams, Integer jamRetries,
+                         List<SpeedPreset> speedPresets) implements DeviceConfig {
 
     /** Without check-weigh tolerances (defaults apply). */
     public LineConfig(Double speedMps, Double startWarningS, PinConfig estop, PinConfig horn, StackLight stackLight,
@@ -32,7 +33,46 @@ public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop,
                       List<Zone> zones, List<Station> stations, Sorter sorter, List<Lane> lanes, String printer,
                       Double sensorJamS, Double arrivalJamMarginS) {
         this(speedMps, startWarningS, estop, horn, stackLight, heartbeat, buttons, remoteEstopReset, maxBagLengthM, zones,
-                stations, sorter, lanes, printer, sensorJamS, arrivalJamMarginS, null, null, null);
+                stations, sorter, lanes, printer, sensorJamS, arrivalJamMarginS, null, null, null, null);
+    }
+
+    /**
+     * A speed the motor drives can be switched to by a preset input: the preset's output on, every
+     * other preset's off. {@code speedMps} is the drives' own speed with no preset selected.
+     */
+    public record SpeedPreset(Double mps, PinConfig output) {}
+
+    public List<SpeedPreset> speedPresetsOrEmpty() { return speedPresets == null ? List.of() : speedPresets; }
+
+    /** The speeds {@code speed} may choose: the base speed and every preset. */
+    public List<Double> allowedSpeeds() {
+        List<Double> out = new java.util.ArrayList<>();
+        out.add(speedMpsOrDefault());
+        speedPresetsOrEmpty().forEach(p -> { if (p.mps() != null) out.add(p.mps()); });
+        return out;
+    }
+
+    /**
+     * Why the sorter cannot divert at {@code mps}, or empty: a diverter must be fully out before a
+     * bag's centre reaches it, and the gap between bags must cover out + back actuation.
+     */
+    public java.util.Optional<String> divertProblemAt(double mps) {
+        if (sorter == null) return java.util.Optional.empty();
+        double maxBag = maxBagLengthMOrDefault();
+        for (Diverter d : sorter.divertersOrEmpty()) {
+            double needed = sorter.entryEyeAtMOrDefault() + maxBag / 2 + mps * d.actuationMsOrDefault() / 1000.0;
+            if (d.atM() != null && d.atM() <= needed) {
+                return java.util.Optional.of("the diverter for " + d.lane() + " at " + d.atM() + " m cannot be out in time at "
+                        + mps + " m/s (needs more than " + String.format("%.2f", needed) + " m)");
+            }
+        }
+        int maxAct = sorter.divertersOrEmpty().stream().mapToInt(Diverter::actuationMsOrDefault).max().orElse(0);
+        double gapNeeded = mps * (maxAct * 2 + 20) / 1000.0;
+        if (sorter.minGapMOrDefault() < gapNeeded) {
+            return java.util.Optional.of("the gap of " + sorter.minGapMOrDefault() + " m between bags is below the "
+                    + String.format("%.2f", gapNeeded) + " m the diverters need at " + mps + " m/s");
+        }
+        return java.util.Optional.empty();
     }
 
     /** Automatic retries of a jammed zone (each after the horn and a pause) before a person must clear it. */

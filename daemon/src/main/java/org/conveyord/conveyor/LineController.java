@@ -47,7 +47,8 @@ public final class LineController implements AutoCloseable {
     private final Device.StateListener stateListener;
     private final ControlClock clock;
     private final LineStateStore store;
-    private final double speed;
+    private double speed;                       // control thread; changes only through requestSpeed
+    private final Map<Double, DigitalOut> speedOutputs = new LinkedHashMap<>();
 
     private final Map<String, ZoneState> zones = new LinkedHashMap<>();
     private final Map<String, StationState> stations = new LinkedHashMap<>();
@@ -135,6 +136,9 @@ public final class LineController implements AutoCloseable {
             StationState ss = new StationState(st, z);
             z.station = st.id();
             stations.put(st.id(), ss);
+        }
+        for (LineConfig.SpeedPreset sp : cfg.speedPresetsOrEmpty()) {
+            speedOutputs.put(sp.mps(), gpio.output(id + ".speed." + sp.mps(), sp.output()));
         }
         horn = cfg.horn() == null ? null : gpio.output(id + ".horn", cfg.horn());
         heartbeat = cfg.heartbeat() == null ? null : gpio.output(id + ".heartbeat", cfg.heartbeat());
@@ -354,11 +358,30 @@ public final class LineController implements AutoCloseable {
         return CommandResult.answer(Map.of("cleared", cleared));
     }
 
-    CommandResult requestSpeed(double mps) {
-        if (Math.abs(mps - speed) > 1e-9) {
-            return CommandResult.error(ErrorCode.BAD_REQUEST, id + " runs only at its configured speed " + speed + " m/s; speed presets are not configured");
+    CommandResult requestSpeed(double mps, String cmdId) {
+        Double chosen = null;
+        for (Double allowed : cfg.allowedSpeeds()) if (Math.abs(allowed - mps) < 1e-6) chosen = allowed;
+        if (chosen == null) {
+            return CommandResult.error(ErrorCode.BAD_REQUEST, id + " has no speed preset of " + mps + " m/s; expected one of " + cfg.allowedSpeeds());
         }
-        return CommandResult.answer(Map.of("speedMps", speed));
+        Optional<String> problem = cfg.divertProblemAt(chosen);
+        if (problem.isPresent()) {
+            return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot run at " + chosen + " m/s: " + problem.get());
+        }
+        if (Math.abs(chosen - speed) < 1e-9) return CommandResult.answer(Map.of("speedMps", speed));
+        long now = clock.nanos();
+        // bags on the sorter: freeze their positions at the old speed, re-plan their diverts at the new one
+        boolean wasMoving = sorter.moving;
+        sorter.halt(now, this);
+        double old = speed;
+        speed = chosen;
+        for (var e : speedOutputs.entrySet()) e.getValue().set(Math.abs(e.getKey() - chosen) < 1e-9);
+        if (wasMoving) sorter.resume(now, this);
+        log.info("{}: speed {} -> {} m/s", id, old, chosen);
+        events.emit(id, "speed-changed", Map.of("fromMps", old, "speedMps", chosen), cmdId);
+        applyOutputs();
+        changed();
+        return CommandResult.answer(Map.of("speedMps", chosen));
     }
 
     CommandResult placeOrder(String order, List<OrderBook.OrderBag> bags, String dest, String cmdId) {

@@ -51,7 +51,7 @@ public final class LineDevice implements Device {
             case "speed" -> {
                 JsonNode mps = cmd.params().get("mps");
                 if (mps == null || !mps.isNumber()) yield bad("speed needs \"mps\": a number of metres per second, e.g. {\"mps\":0.8}");
-                yield line.call(() -> line.requestSpeed(mps.asDouble()));
+                yield line.call(() -> line.requestSpeed(mps.asDouble(), cmd.id()));
             }
             case "order" -> order(cmd);
             case "collect" -> {

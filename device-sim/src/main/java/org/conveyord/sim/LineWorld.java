@@ -146,6 +146,7 @@ public final class LineWorld {
         Set<Integer> pins = new HashSet<>(motors.keySet());
         for (DiverterState d : diverters) if (d.cfg.output() != null) pins.add(d.cfg.output().pin());
         for (PinConfig p : new PinConfig[]{cfg.horn(), cfg.heartbeat()}) if (p != null) pins.add(p.pin());
+        for (LineConfig.SpeedPreset sp : cfg.speedPresetsOrEmpty()) if (sp.output() != null) pins.add(sp.output().pin());
         if (cfg.stackLight() != null) {
             LineConfig.StackLight sl = cfg.stackLight();
             for (PinConfig p : new PinConfig[]{sl.green(), sl.yellow(), sl.red(), sl.blue()}) if (p != null) pins.add(p.pin());
@@ -206,6 +207,14 @@ public final class LineWorld {
     }
 
     /** True while the daemon commands this output "on" (its level equals the pin's active level). */
+    /** The belt speed the drives run at: a selected speed preset, or their own speed. */
+    private double beltSpeed() {
+        for (LineConfig.SpeedPreset sp : cfg.speedPresetsOrEmpty()) {
+            if (sp.mps() != null && commandedOn(sp.output())) return sp.mps();
+        }
+        return cfg.speedMpsOrDefault();
+    }
+
     private boolean commandedOn(PinConfig p) {
         return p != null && outputs.getOrDefault(p.pin(), false) == p.activeLevel();
     }
@@ -451,7 +460,7 @@ public final class LineWorld {
         } else {
             double f = motorFraction(seg);
             if (b.front - b.lengthM < 0 && b.prev != null) f = Math.max(f, motorFraction(segments.get(b.prev)));
-            v = cfg.speedMpsOrDefault() * b.slip * f;
+            v = beltSpeed() * b.slip * f;
         }
         double want = v * dt;
         Obstacle ob = obstacle(b);
@@ -541,7 +550,7 @@ public final class LineWorld {
         b.laneLoad = laneCollections.getOrDefault(lane, 0);
         b.since = Instant.now();
         long travel = settings.laneTravelMs() * 1_000_000L;
-        long passNanos = (long) (b.lengthM / cfg.speedMpsOrDefault() * 1e9);
+        long passNanos = (long) (b.lengthM / beltSpeed() * 1e9);
         b.laneEyeFrom = now + travel;
         b.laneRestNanos = now + travel + passNanos;
         version++;
