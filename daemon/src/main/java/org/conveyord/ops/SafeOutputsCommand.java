@@ -46,6 +46,7 @@ public final class SafeOutputsCommand {
                 put(out, id + ".sorter.motor", l.sorter().motor());
                 l.sorter().divertersOrEmpty().forEach(d -> put(out, id + ".diverter." + d.lane(), d.output()));
             }
+            l.speedPresetsOrEmpty().forEach(sp -> put(out, id + ".speed." + sp.mps(), sp.output()));
             put(out, id + ".horn", l.horn());
             put(out, id + ".heartbeat", l.heartbeat());
             if (l.stackLight() != null) {
