@@ -37,7 +37,8 @@ public final class LineController implements AutoCloseable {
     private static final long TICK_MS = 50;
     /** How far the measured speed of a bag on the sorter may differ from nominal (belt slip). */
     private static final double SPEED_TOLERANCE = 0.07;
-    private static final long DIVERT_MARGIN_NANOS = 30_000_000L;
+    /** Head start for a diverter beyond its actuation time: timers on a busy edge box run late. */
+    private static final long DIVERT_MARGIN_NANOS = 80_000_000L;
 
     private final String id;
     private final LineConfig cfg;

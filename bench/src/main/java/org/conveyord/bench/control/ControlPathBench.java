@@ -217,7 +217,7 @@ public final class ControlPathBench {
             double centre = ENTRY_EYE_AT + length / 2;
             double atM = divertAt(lane);
             long early = tailNanos + (long) ((atM - centre) / (SPEED * 1.07) * 1e9);
-            long fireAt = early - ACTUATION_MS * 1_000_000L - 30_000_000L;
+            long fireAt = early - ACTUATION_MS * 1_000_000L - 80_000_000L;
             planned.get(lane).add(new long[]{fireAt, measured ? 1 : 0});
         }
 
