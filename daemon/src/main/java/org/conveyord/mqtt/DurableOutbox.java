@@ -43,9 +43,11 @@ import java.util.zip.CRC32;
  * memory (a bounded "hot" tail), so live traffic is sent without reading the disk back; a backlog
  * bigger than that is read from the segments.
  *
- * <p>Threading: every method is synchronized on this object. With {@link Fsync#EVERY_WRITE} the
- * appending thread waits for the fsync; with {@link Fsync#BATCHED} a private thread
- * ("outbox-fsync") syncs every {@code fsyncIntervalMs} and a power cut loses at most that much.
+ * <p>Threading: every method is synchronized on this object; appends cost a write() to the page
+ * cache (microseconds), never an fsync under {@link Fsync#BATCHED}: a private thread ("outbox-fsync")
+ * syncs every {@code fsyncIntervalMs} outside the lock, and a power cut loses at most that much.
+ * With {@link Fsync#EVERY_WRITE} the appending thread (the control loop, for events) waits for one
+ * fsync per message: safe against power cuts, but use it only where that pause is acceptable.
  */
 public final class DurableOutbox implements Outbox {
 
@@ -264,7 +266,13 @@ public final class DurableOutbox implements Outbox {
 
     @Override
     public void close() {
-        syncer.shutdownNow();
+        // not shutdownNow(): interrupting a thread inside FileChannel.force() closes the channel
+        syncer.shutdown();
+        try {
+            syncer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         synchronized (this) {
             if (closed) return;
             try {
@@ -282,14 +290,31 @@ public final class DurableOutbox implements Outbox {
 
     // ------------------------------------------------------------------ writing
 
+    /**
+     * The "outbox-fsync" thread. The fsync runs outside the lock: it can take milliseconds (much more
+     * on a busy SD card), and the control loop appends events meanwhile; FileChannel allows both at once.
+     */
     private void syncQuietly() {
+        FileChannel ch;
         synchronized (this) {
             if (!dirty || closed) return;
-            try {
-                sync();
-            } catch (IOException e) {
-                log.error("Outbox {}: fsync failed: {}; messages since the last sync may not survive a power cut", dir, e.toString());
+            dirty = false;
+            ch = settings.fsync() == Fsync.BATCHED ? active : null;
+            if (ackedId != ackedOnDisk) {
+                try {
+                    writeAcked();
+                } catch (IOException e) {
+                    log.warn("Outbox {}: cannot record the ack cursor: {}; a restart may send some messages twice", dir, e.toString());
+                }
             }
+        }
+        if (ch == null) return;
+        try {
+            ch.force(false);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            // rolled to a new segment meanwhile: roll() synced the old one before closing it
+        } catch (IOException e) {
+            log.error("Outbox {}: fsync failed: {}; messages since the last sync may not survive a power cut", dir, e.toString());
         }
     }
 
