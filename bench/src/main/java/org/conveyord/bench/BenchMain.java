@@ -8,8 +8,8 @@ import java.util.Arrays;
  *   <li>{@code jmh [JMH options]}: every JMH benchmark in this jar</li>
  *   <li>{@code control [--seconds 60] [--bags-per-s 10] [--zones 32] [--mqtt-url URL]}: eye edge to output
  *       latency and allocation of the line control path under load, with MQTT publishing on</li>
+ *   <li>{@code delivery ...}: the event path to a broker with the durable outbox (see bench/run-delivery.sh)</li>
  * </ul>
- * Load harnesses add their own command here.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -23,6 +23,7 @@ public final class BenchMain {
         switch (args[0]) {
             case "jmh" -> org.openjdk.jmh.Main.main(rest);
             case "control" -> org.conveyord.bench.control.ControlPathBench.main(rest);
+            case "delivery" -> org.conveyord.bench.delivery.DeliveryBench.main(rest);
             default -> {
                 System.err.println("bench.jar: unknown command '" + args[0] + "'");
                 System.exit(2);

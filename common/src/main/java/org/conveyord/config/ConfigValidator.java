@@ -350,10 +350,11 @@ public final class ConfigValidator {
                 double at = d.atM() == null ? -1 : d.atM();
                 // the divert decision is taken when the bag's tail clears the entry eye: the bag's centre
                 // is then maxBag/2 past it, and the diverter must be fully out before the centre arrives
-                double needed = s.entryEyeAtMOrDefault() + maxBag / 2 + speed * d.actuationMsOrDefault() / 1000.0;
+                double needed = s.entryEyeAtMOrDefault() + maxBag / 2
+                        + speed * (d.actuationMsOrDefault() + LineConfig.DIVERT_HEAD_START_MS) / 1000.0;
                 if (at <= needed || at >= s.lengthMOrDefault()) {
                     error(dp + ".atM", "divert point " + at + " m cannot be reached in time at " + speed + " m/s; expected "
-                            + String.format("%.2f", needed) + " < atM < " + s.lengthMOrDefault() + " (entry eye + half a bag + actuation travel)");
+                            + String.format("%.2f", needed) + " < atM < " + s.lengthMOrDefault() + " (entry eye + half a bag + travel during actuation and head start)");
                 }
                 if (at <= lastAt) error(dp + ".atM", "diverters must be listed in belt order; expected atM > " + lastAt);
                 lastAt = Math.max(lastAt, at);

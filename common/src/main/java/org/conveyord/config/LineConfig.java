@@ -60,7 +60,7 @@ public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop,
         if (sorter == null) return java.util.Optional.empty();
         double maxBag = maxBagLengthMOrDefault();
         for (Diverter d : sorter.divertersOrEmpty()) {
-            double needed = sorter.entryEyeAtMOrDefault() + maxBag / 2 + mps * d.actuationMsOrDefault() / 1000.0;
+            double needed = sorter.entryEyeAtMOrDefault() + maxBag / 2 + mps * (d.actuationMsOrDefault() + DIVERT_HEAD_START_MS) / 1000.0;
             if (d.atM() != null && d.atM() <= needed) {
                 return java.util.Optional.of("the diverter for " + d.lane() + " at " + d.atM() + " m cannot be out in time at "
                         + mps + " m/s (needs more than " + String.format("%.2f", needed) + " m)");
@@ -113,6 +113,9 @@ public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop,
     public Optional<Zone> zone(String id) {
         return zonesOrEmpty().stream().filter(z -> z.id().equals(id)).findFirst();
     }
+
+    /** How long before it is needed a diverter is told to go out, beyond its actuation time (timers run late). */
+    public static final int DIVERT_HEAD_START_MS = 80;
 
     /** Id of the pseudo-zone that stands for the sorter in {@code next}. */
     public static final String SORTER = "sorter";

@@ -38,7 +38,7 @@ public final class LineController implements AutoCloseable {
     /** How far the measured speed of a bag on the sorter may differ from nominal (belt slip). */
     private static final double SPEED_TOLERANCE = 0.07;
     /** Head start for a diverter beyond its actuation time: timers on a busy edge box run late. */
-    private static final long DIVERT_MARGIN_NANOS = 80_000_000L;
+    private static final long DIVERT_MARGIN_NANOS = LineConfig.DIVERT_HEAD_START_MS * 1_000_000L;
 
     private final String id;
     private final LineConfig cfg;

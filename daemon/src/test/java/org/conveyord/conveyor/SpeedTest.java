@@ -53,7 +53,7 @@ class SpeedTest {
             assertThat(rig.command(() -> rig.line.requestSpeed(0.7, "c-x")).code()).isEqualTo(ErrorCode.BAD_REQUEST);
             var tooFast = rig.command(() -> rig.line.requestSpeed(2.5, "c-y"));
             assertThat(tooFast.code()).isEqualTo(ErrorCode.INVALID_STATE);
-            assertThat(tooFast.message()).contains("the diverters need at 2.5 m/s");
+            assertThat(tooFast.message()).contains("cannot run at 2.5 m/s");
         }
     }
 }

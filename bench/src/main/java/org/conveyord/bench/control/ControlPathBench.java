@@ -217,7 +217,7 @@ public final class ControlPathBench {
             double centre = ENTRY_EYE_AT + length / 2;
             double atM = divertAt(lane);
             long early = tailNanos + (long) ((atM - centre) / (SPEED * 1.07) * 1e9);
-            long fireAt = early - ACTUATION_MS * 1_000_000L - 80_000_000L;
+            long fireAt = early - (ACTUATION_MS + LineConfig.DIVERT_HEAD_START_MS) * 1_000_000L;
             planned.get(lane).add(new long[]{fireAt, measured ? 1 : 0});
         }
 
@@ -244,7 +244,7 @@ public final class ControlPathBench {
         long[] divertLateness() { return divert.stream().mapToLong(Long::longValue).toArray(); }
     }
 
-    private static double divertAt(int lane) { return 0.9 + (lane - 1) * 0.28; }
+    private static double divertAt(int lane) { return 1.4 + (lane - 1) * 0.25; }
 
     static LineConfig layout(int zoneCount) {
         List<LineConfig.Zone> zones = new ArrayList<>();
