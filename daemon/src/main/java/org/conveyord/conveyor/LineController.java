@@ -377,6 +377,7 @@ public final class LineController implements AutoCloseable {
         double old = speed;
         speed = chosen;
         for (var e : speedOutputs.entrySet()) e.getValue().set(Math.abs(e.getKey() - chosen) < 1e-9);
+        zones.values().forEach(z -> z.transitSamples = 0);   // transits measured at the old speed no longer hold
         if (wasMoving) sorter.resume(now, this);
         log.info("{}: speed {} -> {} m/s", id, old, chosen);
         events.emit(id, "speed-changed", Map.of("fromMps", old, "speedMps", chosen), cmdId);
@@ -466,6 +467,7 @@ public final class LineController implements AutoCloseable {
         if (blocked) {
             z.eyeBlockedSince = nanos;
             z.blockedRunNanos = 0;
+            if (z.expectingArrival) recordTransit(z);
             z.expectingArrival = false;
             z.motorOnNanos = 0;
             if (z.bags.isEmpty()) {
@@ -796,8 +798,21 @@ public final class LineController implements AutoCloseable {
         }
     }
 
+    /**
+     * How long (motor-on time) a released bag may take to reach this zone's eye: from the nominal
+     * speed until the zone has measured a few real transits, then from the measured transit (slip,
+     * ramps and eye positions included) with half of it again plus a second as margin.
+     */
     private long arrivalLimitNanos(ZoneState z) {
-        return (long) ((z.cfg.eyeAtMOrDefault() / speed + cfg.arrivalJamMarginSOrDefault()) * 1e9);
+        long nominal = (long) ((z.cfg.eyeAtMOrDefault() / speed + cfg.arrivalJamMarginSOrDefault()) * 1e9);
+        if (z.transitSamples < 5) return nominal;
+        return Math.min(nominal, (long) (z.transitEwmaNanos * 1.5) + 1_000_000_000L);
+    }
+
+    private void recordTransit(ZoneState z) {
+        long sample = z.motorOnNanos;
+        z.transitEwmaNanos = z.transitSamples == 0 ? sample : (long) (0.8 * z.transitEwmaNanos + 0.2 * sample);
+        z.transitSamples++;
     }
 
     private static final long JAM_RETRY_HORN_NANOS = 1_500_000_000L;
@@ -1006,6 +1021,7 @@ public final class LineController implements AutoCloseable {
             zm.put("occupied", z.occupied());
             zm.put("motor", z.motor.isActive());
             zm.put("jammed", z.jammed);
+            if (z.transitSamples > 0) zm.put("transitMs", z.transitEwmaNanos / 1_000_000);
             zm.put("bags", z.bags.stream().map(b -> b.id).toList());
             zs.add(zm);
             inTransit += z.bags.size();

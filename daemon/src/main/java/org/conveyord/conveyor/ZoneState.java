@@ -28,7 +28,9 @@ final class ZoneState {
     int jamRetries;                 // automatic retries spent on the current jam
     long lastJamNanos;
     long blockedRunNanos;           // motor-on time with the eye blocked: a sensor jam when too long
-    long motorOnNanos;              // motor-on time accumulated since the head bag was released to us
+    long motorOnNanos;
+    long transitEwmaNanos;          // measured motor-on time from hand-over to this eye
+    int transitSamples;              // motor-on time accumulated since the head bag was released to us
     boolean expectingArrival;
     boolean handedOver;
     TrackedBag weighHold;           // the bag held on the scale until its check-weigh is decided             // the head bag reached the next eye before clearing ours
