@@ -82,18 +82,19 @@ public final class EmbeddedBroker implements AutoCloseable {
             deleteTree(data);
             throw e instanceof IOException io ? io : new IOException(e);
         }
-        // the acceptor binds asynchronously: getPort() reads 0 for a moment
+        // the acceptor binds asynchronously: getPort() reads 0 for a moment, and Moquette 0.17 reads
+        // its port map unsynchronised, so a read racing the bind can throw; both mean "ask again"
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (server.getPort() == 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+        int bound = portOf(server);
+        while (bound <= 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
+            bound = portOf(server);
         }
-        int bound = server.getPort();
         if (bound <= 0 || !isListening(host, bound)) {
             server.stopServer();
             deleteTree(data);
@@ -101,6 +102,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         log.info("Embedded MQTT broker listening on tcp://{}:{}", host, bound);
         return new EmbeddedBroker(server, host, bound, data);
+    }
+
+    private static int portOf(Server server) {
+        try {
+            return server.getPort();
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     public int port() { return port; }
