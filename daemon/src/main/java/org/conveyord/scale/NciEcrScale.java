@@ -14,8 +14,6 @@ import org.conveyord.protocol.nciecr.NciReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,13 +26,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * An NCI / Avery Weigh-Tronix scale speaking the ECR protocol ({@code W}, {@code S}, {@code Z}), over
  * any {@link ByteLink}. Replies end with ETX and carry no command id, so each is checked by shape
- * against the one request in flight ({@link NciEcrCodec#answers}); others wait in a queue. Each attempt
+ * against the one request in flight ({@link NciEcrCodec#answers}) by a {@link RequestLine}. Each attempt
  * has {@code timeoutMs}. While moving the scale answers {@code W} with status only: a read retries
  * every {@value #MOTION_RETRY_MS} ms until it gets a weight or {@code timeoutMs} has passed (TIMEOUT).
  * The protocol has no tare: {@code tare} is refused.
  * <p>
- * Threading: link callbacks (link thread), commands (any thread) and timers (ctx scheduler) change
- * the queue under {@code this}; futures complete and events fire outside the lock.
+ * Threading: see RequestLine and ScaleReporter; nothing here blocks.
  */
 public final class NciEcrScale implements Scale {
 
@@ -48,18 +45,18 @@ public final class NciEcrScale implements Scale {
     private final ScaleReporter reporter;
     private final LineFramer framer;
 
-    private final ArrayDeque<Pending> queue = new ArrayDeque<>();   // guarded by this
-    private Pending inFlight;
+    private final RequestLine<Request, NciReply> requests;
     private ScheduledFuture<?> poll;
     private boolean stopped;
 
-    private static final class Pending {
-        final Request request;
-        final CompletableFuture<NciReply> future = new CompletableFuture<>();
-        ScheduledFuture<?> timeout;
+    /** NCI/ECR replies carry no command id: they answer by shape. Motion is handled by {@link #attemptRead}. */
+    private static final RequestLine.Protocol<Request, NciReply> PROTOCOL = new RequestLine.Protocol<>() {
+        @Override public byte[] encode(Request r) { return NciEcrCodec.encode(r); }
 
-        Pending(Request request) { this.request = request; }
-    }
+        @Override public boolean answers(NciReply reply, Request r) { return NciEcrCodec.answers(reply, r); }
+
+        @Override public String wire(Request r) { return r.wire(); }
+    };
 
     public NciEcrScale(String id, ScaleConfig cfg, ByteLink link, DeviceContext ctx) {
         this.id = id;
@@ -67,6 +64,8 @@ public final class NciEcrScale implements Scale {
         this.link = link;
         this.ctx = ctx;
         this.reporter = new ScaleReporter(id, ctx, cfg.eventThresholdGramsOrDefault(), link.describe());
+        this.requests = new RequestLine<>(id, link, ctx, PROTOCOL, "NCI/ECR", cfg.timeoutMsOrDefault(), 0, 0,
+                () -> reporter.status().reason());
         this.framer = new LineFramer(NciEcrCodec.TERMINATOR, NciEcrCodec.MAX_REPLY_BYTES, this::onReply,
                 () -> log.warn("{}: dropped {} bytes without ETX from {}; check the scale's protocol setting", id,
                         NciEcrCodec.MAX_REPLY_BYTES, link.describe()));
@@ -94,22 +93,23 @@ public final class NciEcrScale implements Scale {
 
             @Override public void received(byte[] data, int offset, int length) { framer.feed(data, offset, length); }
 
-            @Override public void disconnected(String reason) { onDisconnected(reason); }
+            @Override public void disconnected(String reason) {
+                requests.failAll(id + " went offline (" + reason + "); check its cable and power");
+                reporter.offline(reason);
+            }
         });
     }
 
     @Override
     public void stop() {
-        List<Pending> failed;
         synchronized (this) {
             if (stopped) return;
             stopped = true;
             if (poll != null) poll.cancel(false);
-            failed = drain();
         }
         reporter.stop();
         link.stop();
-        failed.forEach(p -> p.future.completeExceptionally(new ScaleException(ErrorCode.DEVICE_OFFLINE, id + " is shutting down")));
+        requests.stop();
     }
 
     @Override public DeviceStatus status() { return reporter.status(); }
@@ -124,7 +124,7 @@ public final class NciEcrScale implements Scale {
     }
 
     private void attemptRead(boolean stableOnly, long deadline, CompletableFuture<Weight> out) {
-        send(Request.W).whenComplete((r, err) -> {
+        requests.send(Request.W).whenComplete((r, err) -> {
             if (err != null) {
                 out.completeExceptionally(unwrap(err));
                 return;
@@ -163,7 +163,7 @@ public final class NciEcrScale implements Scale {
                 a.put("stable", w.stable());
                 return CommandResult.answer(a);
             });
-            case "zero" -> send(Request.Z).thenApply(rep -> {
+            case "zero" -> requests.send(Request.Z).thenApply(rep -> {
                 check(rep, "zero");
                 return CommandResult.success();
             });
@@ -190,50 +190,6 @@ public final class NciEcrScale implements Scale {
         return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
-    // ---- request queue ----
-
-    private CompletableFuture<NciReply> send(Request request) {
-        Pending p = new Pending(request);
-        boolean offline;
-        synchronized (this) {
-            offline = stopped || !link.isConnected();
-            if (!offline) {
-                queue.add(p);
-                if (inFlight == null) dispatchNext();
-            }
-        }
-        if (offline) {
-            p.future.completeExceptionally(new ScaleException(ErrorCode.DEVICE_OFFLINE,
-                    id + " is offline (" + reporter.status().reason() + "); check its cable and power"));
-        }
-        return p.future;
-    }
-
-    /** Under this. */
-    private void dispatchNext() {
-        while (inFlight == null && !queue.isEmpty()) {
-            Pending p = queue.poll();
-            if (!link.write(NciEcrCodec.encode(p.request))) {
-                ctx.scheduler().execute(() -> p.future.completeExceptionally(
-                        new ScaleException(ErrorCode.DEVICE_OFFLINE, id + " is offline; check its cable and power")));
-                continue;
-            }
-            inFlight = p;
-            p.timeout = ctx.scheduler().schedule(() -> onTimeout(p), cfg.timeoutMsOrDefault(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void onTimeout(Pending p) {
-        synchronized (this) {
-            if (inFlight != p) return;
-            inFlight = null;
-            dispatchNext();
-        }
-        log.warn("{}: no answer to {} within {} ms from {}", id, p.request.wire(), cfg.timeoutMsOrDefault(), link.describe());
-        p.future.completeExceptionally(new ScaleException(ErrorCode.TIMEOUT, id + " did not answer within "
-                + cfg.timeoutMsOrDefault() + " ms; check that it is switched on and set to NCI/ECR"));
-    }
-
     /** Link thread. */
     private void onReply(String text) {
         var parsed = NciEcrCodec.parseReply(text);
@@ -241,48 +197,12 @@ public final class NciEcrScale implements Scale {
             log.debug("{}: ignoring unparseable reply '{}'", id, text.strip());
             return;
         }
-        Pending done;
-        synchronized (this) {
-            Pending p = inFlight;
-            if (p == null || !NciEcrCodec.answers(parsed.get(), p.request)) {
-                log.debug("{}: ignoring a reply that answers nothing in flight", id);
-                return;
-            }
-            p.timeout.cancel(false);
-            inFlight = null;
-            dispatchNext();
-            done = p;
-        }
-        done.future.complete(parsed.get());
-    }
-
-    /** Under this. */
-    private List<Pending> drain() {
-        List<Pending> out = new ArrayList<>(queue);
-        queue.clear();
-        if (inFlight != null) {
-            if (inFlight.timeout != null) inFlight.timeout.cancel(false);
-            out.add(inFlight);
-            inFlight = null;
-        }
-        return out;
-    }
-
-    private void onDisconnected(String reason) {
-        List<Pending> failed;
-        synchronized (this) {
-            failed = drain();
-        }
-        failed.forEach(p -> p.future.completeExceptionally(new ScaleException(ErrorCode.DEVICE_OFFLINE,
-                id + " went offline (" + reason + "); check its cable and power")));
-        reporter.offline(reason);
+        requests.reply(parsed.get());
     }
 
     private void poll() {
-        synchronized (this) {
-            if (stopped || !link.isConnected() || inFlight != null || !queue.isEmpty()) return;
-        }
-        send(Request.W).whenComplete((r, err) -> {
+        if (!requests.idle()) return;
+        requests.send(Request.W).whenComplete((r, err) -> {
             if (err != null) {
                 if (unwrap(err) instanceof ScaleException se && se.code() == ErrorCode.TIMEOUT && link.isConnected()) {
                     reporter.fault("no-answer");
