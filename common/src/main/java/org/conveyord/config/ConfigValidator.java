@@ -350,8 +350,7 @@ public final class ConfigValidator {
                 double at = d.atM() == null ? -1 : d.atM();
                 // the divert decision is taken when the bag's tail clears the entry eye: the bag's centre
                 // is then maxBag/2 past it, and the diverter must be fully out before the centre arrives
-                double needed = s.entryEyeAtMOrDefault() + maxBag / 2
-                        + speed * (d.actuationMsOrDefault() + LineConfig.DIVERT_HEAD_START_MS) / 1000.0;
+                double needed = l.divertPointNeededM(d, speed);
                 if (at <= needed || at >= s.lengthMOrDefault()) {
                     error(dp + ".atM", "divert point " + at + " m cannot be reached in time at " + speed + " m/s; expected "
                             + String.format("%.2f", needed) + " < atM < " + s.lengthMOrDefault() + " (entry eye + half a bag + travel during actuation and head start)");
@@ -359,7 +358,7 @@ public final class ConfigValidator {
                 if (at <= lastAt) error(dp + ".atM", "diverters must be listed in belt order; expected atM > " + lastAt);
                 lastAt = Math.max(lastAt, at);
             }
-            double gapNeeded = speed * (ds.stream().mapToInt(LineConfig.Diverter::actuationMsOrDefault).max().orElse(0) * 2 + 20) / 1000.0;
+            double gapNeeded = l.gapNeededM(speed);
             if (s.minGapMOrDefault() < gapNeeded) {
                 error(sp + ".minGapM", "gap " + s.minGapMOrDefault() + " m is below what the diverters need at " + speed
                         + " m/s; expected at least " + String.format("%.2f", gapNeeded) + " m (speed x (out + back actuation + eye response))");

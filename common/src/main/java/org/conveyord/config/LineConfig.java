@@ -58,22 +58,37 @@ public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop,
      */
     public java.util.Optional<String> divertProblemAt(double mps) {
         if (sorter == null) return java.util.Optional.empty();
-        double maxBag = maxBagLengthMOrDefault();
         for (Diverter d : sorter.divertersOrEmpty()) {
-            double needed = sorter.entryEyeAtMOrDefault() + maxBag / 2 + mps * (d.actuationMsOrDefault() + DIVERT_HEAD_START_MS) / 1000.0;
+            double needed = divertPointNeededM(d, mps);
             if (d.atM() != null && d.atM() <= needed) {
                 return java.util.Optional.of("the diverter for " + d.lane() + " at " + d.atM() + " m cannot be out in time at "
                         + mps + " m/s (needs more than " + String.format("%.2f", needed) + " m)");
             }
         }
-        int maxAct = sorter.divertersOrEmpty().stream().mapToInt(Diverter::actuationMsOrDefault).max().orElse(0);
-        double gapNeeded = mps * (maxAct * 2 + 20) / 1000.0;
+        double gapNeeded = gapNeededM(mps);
         if (sorter.minGapMOrDefault() < gapNeeded) {
             return java.util.Optional.of("the gap of " + sorter.minGapMOrDefault() + " m between bags is below the "
                     + String.format("%.2f", gapNeeded) + " m the diverters need at " + mps + " m/s");
         }
         return java.util.Optional.empty();
     }
+
+    /**
+     * How far along the sorter a divert point must be at least: the decision is taken when a bag's
+     * tail clears the entry eye, its centre is then half a bag further, and the diverter must be out
+     * (actuation plus head start) before the centre arrives.
+     */
+    public double divertPointNeededM(Diverter d, double mps) {
+        return sorter.entryEyeAtMOrDefault() + maxBagLengthMOrDefault() / 2
+                + mps * (d.actuationMsOrDefault() + DIVERT_HEAD_START_MS) / 1000.0;
+    }
+
+    /** The gap between bags the diverters need at {@code mps}: out and back actuation plus eye response. */
+    public double gapNeededM(double mps) {
+        int maxAct = sorter == null ? 0 : sorter.divertersOrEmpty().stream().mapToInt(Diverter::actuationMsOrDefault).max().orElse(0);
+        return mps * (maxAct * 2 + 20) / 1000.0;
+    }
+
 
     /** Automatic retries of a jammed zone (each after the horn and a pause) before a person must clear it. */
     public int jamRetriesOrDefault() { return jamRetries == null ? 1 : jamRetries; }

@@ -346,10 +346,7 @@ public final class LineController implements AutoCloseable {
                 z.blockedRunNanos = 0;
                 z.motorOnNanos = 0;
                 cleared.add("jam " + z.id);
-                Map<String, Object> f = new LinkedHashMap<>();
-                f.put("zone", z.id);
-                f.put("cleared", true);
-                events.emit(id, "jam", f, cmdId);
+                jamCleared(z, false, cmdId);
             }
         }
         faults.clear();
@@ -456,12 +453,7 @@ public final class LineController implements AutoCloseable {
         z.eyeBlocked = blocked;
         if (z.jamRetries > 0 && !z.jammed) {
             // the bag moved again after an automatic retry: the jam is over
-            z.jamRetries = 0;
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("zone", z.id);
-            f.put("cleared", true);
-            f.put("autoRetry", true);
-            events.emit(id, "jam", f);
+            jamCleared(z, true, null);
             log.info("{}: zone {} moves again after the automatic retry", id, z.id);
         }
         if (blocked) {
@@ -852,6 +844,15 @@ public final class LineController implements AutoCloseable {
         changed();
     }
 
+    private void jamCleared(ZoneState z, boolean byRetry, String cmdId) {
+        z.jamRetries = 0;
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("zone", z.id);
+        f.put("cleared", true);
+        if (byRetry) f.put("autoRetry", true);
+        events.emit(id, "jam", f, cmdId);
+    }
+
     private void retryJam(ZoneState z, long jammedAt) {
         if (!z.jammed || faults.contains("jam " + z.id)) return;
         if (!running || estopActive || clock.nanos() - jammedAt > JAM_RETRY_WINDOW_NANOS) {
@@ -866,12 +867,7 @@ public final class LineController implements AutoCloseable {
         z.expectingArrival = !z.bags.isEmpty() && !z.eyeBlocked;
         if ("sensor".equals(z.jamKind) && !z.eyeBlocked) {
             // the bag came free during the pause (pulled on by the zone ahead): nothing left to retry
-            z.jamRetries = 0;
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("zone", z.id);
-            f.put("cleared", true);
-            f.put("autoRetry", true);
-            events.emit(id, "jam", f);
+            jamCleared(z, true, null);
         }
         applyOutputs();
         changed();
@@ -933,11 +929,11 @@ public final class LineController implements AutoCloseable {
             if (on && z.eyeBlocked) {
                 on = mayRelease(z);
             }
-            safe.set(z.motor, safe.indexOf(z.motor), on);
+            safe.set(z.motor, on);
         }
         boolean sorterOn = (running || draining) && !estopActive;
         if (sorterOn && !sorter.moving) sorter.resume(clock.nanos(), this);
-        safe.set(sorterMotor, safe.indexOf(sorterMotor), sorterOn && clock.nanos() >= sorter.motorStartNanos);
+        safe.set(sorterMotor, sorterOn && clock.nanos() >= sorter.motorStartNanos);
     }
 
     private boolean mayRelease(ZoneState z) {
@@ -1129,7 +1125,7 @@ public final class LineController implements AutoCloseable {
     // diverter timing lives in SorterBelt; these give it what it needs
     void diverterHold(DiverterState d, boolean hold) {
         d.holds = Math.max(0, d.holds + (hold ? 1 : -1));
-        safe.set(d.out, safe.indexOf(d.out), d.holds > 0);
+        safe.set(d.out, d.holds > 0);
     }
 
     static double speedTolerance() { return SPEED_TOLERANCE; }

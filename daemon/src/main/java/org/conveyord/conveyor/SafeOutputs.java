@@ -14,16 +14,19 @@ import java.util.List;
 final class SafeOutputs {
     private final Object lock = new Object();
     private final List<DigitalOut> motion = new ArrayList<>();
+    private final java.util.IdentityHashMap<DigitalOut, Integer> indexOf = new java.util.IdentityHashMap<>();
     private final boolean[] last;
     private boolean estop;
 
     SafeOutputs(List<DigitalOut> motionOutputs) {
         motion.addAll(motionOutputs);
+        for (int i = 0; i < motion.size(); i++) indexOf.put(motion.get(i), i);
         last = new boolean[motion.size()];
     }
 
     /** Switches a motion output; refused (kept off) while the e-stop is active. Writes only on change. */
-    void set(DigitalOut out, int index, boolean on) {
+    void set(DigitalOut out, boolean on) {
+        int index = indexOf.get(out);
         synchronized (lock) {
             boolean v = on && !estop;
             if (last[index] != v) {
@@ -57,9 +60,5 @@ final class SafeOutputs {
                 last[i] = false;
             }
         }
-    }
-
-    int indexOf(DigitalOut out) {
-        return motion.indexOf(out);
     }
 }
