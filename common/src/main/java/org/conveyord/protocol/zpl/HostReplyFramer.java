@@ -1,7 +1,5 @@
 package org.conveyord.protocol.zpl;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
@@ -20,16 +18,14 @@ public final class HostReplyFramer {
 
     private static final Pattern ODOMETER = Pattern.compile("NONRESETTABLE:\\s*(\\d{1,15})");
 
-    private final int maxFrameBytes;
     private final HostStatus.Framer hs;
     private final Consumer<HostQueryErrors> errors;
     private final LongConsumer odometer;
-    private final ByteArrayOutputStream frame = new ByteArrayOutputStream();
-    private boolean inFrame;
+    private final StxEtxFramer frames;
     private long rejected;
 
     public HostReplyFramer(Consumer<HostStatus> statuses, Consumer<HostQueryErrors> errors, LongConsumer odometer) {
-        this.maxFrameBytes = 256;
+        this.frames = new StxEtxFramer(256, this::onFrame);
         this.hs = new HostStatus.Framer(statuses);
         this.errors = Objects.requireNonNull(errors);
         this.odometer = Objects.requireNonNull(odometer);
@@ -42,26 +38,7 @@ public final class HostReplyFramer {
     }
 
     public void feed(byte[] b, int off, int len) {
-        Objects.checkFromIndexSize(off, len, b.length);
-        for (int i = off; i < off + len; i++) {
-            byte x = b[i];
-            if (x == HostStatus.STX) {
-                frame.reset();
-                inFrame = true;
-            } else if (!inFrame) {
-                continue;
-            } else if (x == HostStatus.ETX) {
-                inFrame = false;
-                onFrame(frame.toString(StandardCharsets.ISO_8859_1));
-                frame.reset();
-            } else if (frame.size() >= maxFrameBytes) {
-                inFrame = false;
-                frame.reset();
-                rejected++;
-            } else {
-                frame.write(x);
-            }
-        }
+        frames.feed(b, off, len);
     }
 
     private void onFrame(String text) {
@@ -70,19 +47,17 @@ public final class HostReplyFramer {
         } else if (text.contains("PRINT METERS") || text.contains("NONRESETTABLE")) {
             parseOdometer(text).ifPresentOrElse(odometer, () -> rejected++);
         } else {
-            byte[] f = ("\u0002" + text + "\u0003").getBytes(StandardCharsets.ISO_8859_1);
-            hs.feed(f, 0, f.length);
+            hs.onString(text);
         }
     }
 
     public void reset() {
-        frame.reset();
-        inFrame = false;
+        frames.reset();
         hs.reset();
     }
 
     /** Malformed or over-long answers dropped so far. */
     public long rejected() {
-        return rejected + hs.rejected();
+        return rejected + frames.rejected() + hs.rejected();
     }
 }

@@ -1,6 +1,5 @@
 package org.conveyord.protocol.zpl;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,13 +142,13 @@ public record HostStatus(boolean paperOut, boolean paused, int labelLengthDots, 
 
         private final int maxFrameBytes;
         private final Consumer<HostStatus> statuses;
-        private final ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        private final StxEtxFramer frames;
         private final List<String> strings = new ArrayList<>(3);
-        private boolean inFrame;
         private long rejected;
 
         public Framer(int maxFrameBytes, Consumer<HostStatus> statuses) {
             this.maxFrameBytes = maxFrameBytes;
+            this.frames = new StxEtxFramer(maxFrameBytes, this::onString);
             this.statuses = Objects.requireNonNull(statuses);
         }
 
@@ -158,34 +157,15 @@ public record HostStatus(boolean paperOut, boolean paused, int labelLengthDots, 
         }
 
         public void feed(byte[] b, int off, int len) {
-            Objects.checkFromIndexSize(off, len, b.length);
-            for (int i = off; i < off + len; i++) {
-                byte x = b[i];
-                if (x == STX) {
-                    // a new STX always starts over: an unterminated frame before it was garbage
-                    frame.reset();
-                    inFrame = true;
-                } else if (!inFrame) {
-                    continue;
-                } else if (x == ETX) {
-                    inFrame = false;
-                    onString(frame.toString(StandardCharsets.ISO_8859_1));
-                    frame.reset();
-                } else if (frame.size() >= maxFrameBytes) {
-                    inFrame = false;
-                    frame.reset();
-                    rejected++;
-                } else {
-                    frame.write(x);
-                }
-            }
+            frames.feed(b, off, len);
         }
 
         public void feed(byte[] b) {
             feed(b, 0, b.length);
         }
 
-        private void onString(String s) {
+        /** One string between STX and ETX (also from {@link HostReplyFramer}, which already cut it out). */
+        void onString(String s) {
             int n = fieldCount(s);
             if (n == FIELDS_1) {
                 if (!strings.isEmpty()) rejected++;
@@ -213,14 +193,13 @@ public record HostStatus(boolean paperOut, boolean paused, int labelLengthDots, 
 
         /** Drops any partial answer, e.g. after a reconnect. */
         public void reset() {
-            frame.reset();
+            frames.reset();
             strings.clear();
-            inFrame = false;
         }
 
         /** Frames or answers thrown away as malformed or over-long so far. */
         public long rejected() {
-            return rejected;
+            return rejected + frames.rejected();
         }
     }
 }
