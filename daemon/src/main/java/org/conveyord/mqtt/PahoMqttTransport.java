@@ -12,8 +12,6 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 import javax.net.SocketFactory;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -53,7 +51,7 @@ public final class PahoMqttTransport implements MqttTransport {
             throw new IllegalArgumentException("cannot create an MQTT client for " + options.url() + ": " + e.getMessage(), e);
         }
         this.socketFactory = options.socketFactory() != null ? options.socketFactory()
-                : new NoDelaySocketFactory(SocketFactory.getDefault());
+                : new org.conveyord.net.NoDelaySocketFactory(SocketFactory.getDefault());
         client.setCallback(new MqttCallback() {
             @Override
             public void connectionLost(Throwable cause) {
@@ -179,41 +177,5 @@ public final class PahoMqttTransport implements MqttTransport {
                 f.completeExceptionally(e == null ? new IOException("MQTT operation failed") : e);
             }
         };
-    }
-
-    /** Sets TCP_NODELAY on every socket it creates (Paho calls createSocket() and connects itself). */
-    static final class NoDelaySocketFactory extends SocketFactory {
-        private final SocketFactory delegate;
-
-        NoDelaySocketFactory(SocketFactory delegate) { this.delegate = delegate; }
-
-        private static Socket noDelay(Socket s) throws IOException {
-            s.setTcpNoDelay(true);
-            return s;
-        }
-
-        @Override
-        public Socket createSocket() throws IOException { return noDelay(delegate.createSocket()); }
-
-        @Override
-        public Socket createSocket(String host, int port) throws IOException {
-            return noDelay(delegate.createSocket(host, port));
-        }
-
-        @Override
-        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            return noDelay(delegate.createSocket(host, port, localHost, localPort));
-        }
-
-        @Override
-        public Socket createSocket(InetAddress host, int port) throws IOException {
-            return noDelay(delegate.createSocket(host, port));
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-                throws IOException {
-            return noDelay(delegate.createSocket(address, port, localAddress, localPort));
-        }
     }
 }

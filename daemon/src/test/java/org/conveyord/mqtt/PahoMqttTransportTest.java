@@ -13,7 +13,7 @@ class PahoMqttTransportTest {
 
     @Test
     void socketsFromOurFactoryHaveTcpNoDelay() throws Exception {
-        var factory = new PahoMqttTransport.NoDelaySocketFactory(SocketFactory.getDefault());
+        var factory = new org.conveyord.net.NoDelaySocketFactory(SocketFactory.getDefault());
         try (ServerSocket server = new ServerSocket(0);
              Socket s = factory.createSocket()) {
             s.connect(new InetSocketAddress("127.0.0.1", server.getLocalPort()), 2000);

@@ -10,10 +10,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.SocketFactory;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -116,7 +113,7 @@ final class MqttLink implements AutoCloseable {
         o.setKeepAliveInterval(30);
         o.setConnectionTimeout(5);
         o.setMaxInflight(1000);
-        o.setSocketFactory(new NoDelaySocketFactory());
+        o.setSocketFactory(new org.conveyord.net.NoDelaySocketFactory());
         try {
             client.connect(o).waitForCompletion(10_000);
             for (String s : subscriptions) client.subscribe(s, 1).waitForCompletion(5_000);
@@ -152,43 +149,5 @@ final class MqttLink implements AutoCloseable {
             log.debug("{}: close: {}", clientId, e.getMessage());
         }
         handler.shutdown();
-    }
-
-    /** Paho takes a SocketFactory; this one switches Nagle off (see platform-notes: ~44 ms per side otherwise). */
-    static final class NoDelaySocketFactory extends SocketFactory {
-        @Override
-        public Socket createSocket() throws IOException {
-            Socket s = new Socket();
-            s.setTcpNoDelay(true);
-            return s;
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) throws IOException {
-            Socket s = new Socket(host, port);
-            s.setTcpNoDelay(true);
-            return s;
-        }
-
-        @Override
-        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-            Socket s = new Socket(host, port, localHost, localPort);
-            s.setTcpNoDelay(true);
-            return s;
-        }
-
-        @Override
-        public Socket createSocket(InetAddress host, int port) throws IOException {
-            Socket s = new Socket(host, port);
-            s.setTcpNoDelay(true);
-            return s;
-        }
-
-        @Override
-        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-            Socket s = new Socket(address, port, localAddress, localPort);
-            s.setTcpNoDelay(true);
-            return s;
-        }
     }
 }

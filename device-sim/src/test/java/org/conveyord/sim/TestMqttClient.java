@@ -20,7 +20,7 @@ final class TestMqttClient implements AutoCloseable {
         client = new MqttClient(url, id, new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(true);
-        o.setSocketFactory(new MqttLink.NoDelaySocketFactory());
+        o.setSocketFactory(new org.conveyord.net.NoDelaySocketFactory());
         client.connect(o);
     }
 
