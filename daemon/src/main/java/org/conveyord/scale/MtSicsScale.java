@@ -4,24 +4,16 @@ import org.conveyord.config.ScaleConfig;
 import org.conveyord.device.Command;
 import org.conveyord.device.CommandResult;
 import org.conveyord.device.DeviceContext;
-import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.ErrorCode;
 import org.conveyord.link.ByteLink;
-import org.conveyord.protocol.framing.LineFramer;
 import org.conveyord.protocol.mtsics.MtSicsCodec;
 import org.conveyord.protocol.mtsics.MtSicsCodec.Request;
 import org.conveyord.protocol.mtsics.MtSicsReply;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A Mettler Toledo scale speaking MT-SICS over any {@link ByteLink}.
@@ -33,9 +25,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Threading: see RequestLine and ScaleReporter; nothing here blocks.
  */
-public final class MtSicsScale implements Scale {
+public final class MtSicsScale extends PolledScale<Request, MtSicsReply> {
 
-    private static final Logger log = LoggerFactory.getLogger(MtSicsScale.class);
     static final int BUSY_RETRIES = 3;
     static final long BUSY_RETRY_DELAY_MS = 100;
 
@@ -50,76 +41,15 @@ public final class MtSicsScale implements Scale {
         @Override public boolean busy(MtSicsReply reply) { return reply.status() == MtSicsReply.Status.NOT_READY; }
     };
 
-    private final String id;
-    private final ScaleConfig cfg;
-    private final ByteLink link;
-    private final DeviceContext ctx;
-    private final LineFramer framer;
-    private final ScaleReporter reporter;
-    private final RequestLine<Request, MtSicsReply> requests;
-    private ScheduledFuture<?> poll;
-    private boolean stopped;
-    private boolean started;
-
     public MtSicsScale(String id, ScaleConfig cfg, ByteLink link, DeviceContext ctx) {
-        this.id = id;
-        this.cfg = cfg;
-        this.link = link;
-        this.ctx = ctx;
-        this.reporter = new ScaleReporter(id, ctx, cfg.eventThresholdGramsOrDefault(), link.describe());
-        this.requests = new RequestLine<>(id, link, ctx, PROTOCOL, "MT-SICS", cfg.timeoutMsOrDefault(), BUSY_RETRIES,
-                BUSY_RETRY_DELAY_MS, () -> reporter.status().reason());
-        this.framer = new LineFramer(MtSicsCodec.TERMINATOR, MtSicsCodec.MAX_LINE_BYTES, this::onLine,
-                () -> log.warn("{}: dropped a line longer than {} bytes from {}", id, MtSicsCodec.MAX_LINE_BYTES,
-                        link.describe()));
-    }
-
-    @Override public String id() { return id; }
-
-    @Override public String kind() { return "scale"; }
-
-    @Override public List<String> actions() { return List.of("read", "tare", "zero"); }
-
-    @Override
-    public void start() {
-        synchronized (this) {
-            if (started) return;
-            started = true;
-            if (cfg.pollMsOrDefault() > 0) {
-                poll = ctx.scheduler().scheduleWithFixedDelay(this::poll, cfg.pollMsOrDefault(),
-                        cfg.pollMsOrDefault(), TimeUnit.MILLISECONDS);
-            }
-        }
-        link.start(new ByteLink.Listener() {
-            @Override public void connected() {
-                framer.reset();
-                reporter.online();
-            }
-
-            @Override public void received(byte[] data, int offset, int length) { framer.feed(data, offset, length); }
-
-            @Override public void disconnected(String reason) {
-                requests.failAll(id + " went offline (" + reason + "); check its cable and power");
-                reporter.offline(reason);
-            }
-        });
+        super(id, cfg, link, ctx, PROTOCOL, "MT-SICS", BUSY_RETRIES, BUSY_RETRY_DELAY_MS, MtSicsCodec.TERMINATOR,
+                MtSicsCodec.MAX_LINE_BYTES);
     }
 
     @Override
-    public void stop() {
-        synchronized (this) {
-            if (stopped) return;
-            stopped = true;
-            if (poll != null) poll.cancel(false);
-        }
-        reporter.stop();
-        link.stop();
-        requests.stop();
+    protected java.util.Optional<MtSicsReply> parse(String line) {
+        return MtSicsCodec.parseReply(line);
     }
-
-    @Override public DeviceStatus status() { return reporter.status(); }
-
-    @Override public Map<String, Object> state() { return reporter.state(); }
 
     /** For the line controller: S (stable) or SI (immediate). Fails with {@link ScaleException}. */
     @Override
@@ -130,12 +60,7 @@ public final class MtSicsScale implements Scale {
     @Override
     public CompletionStage<CommandResult> handle(Command cmd) {
         CompletionStage<CommandResult> r = switch (cmd.action()) {
-            case "read" -> readWeight(false).thenApply(w -> {
-                Map<String, Object> a = new LinkedHashMap<>();
-                a.put("grams", w.grams());
-                a.put("stable", w.stable());
-                return CommandResult.answer(a);
-            });
+            case "read" -> readWeight(false).thenApply(w -> CommandResult.answer(readAnswer(w)));
             case "tare" -> requests.send(Request.T).thenApply(rep -> {
                 Weight w = toWeight(rep);
                 return CommandResult.answer(Map.of("tareGrams", w.grams()));
@@ -171,18 +96,8 @@ public final class MtSicsScale implements Scale {
         }
     }
 
-    /** Link thread. */
-    private void onLine(String line) {
-        var parsed = MtSicsCodec.parseReply(line);
-        if (parsed.isEmpty()) {
-            log.debug("{}: ignoring unparseable line '{}'", id, line);
-            return;
-        }
-        requests.reply(parsed.get());
-    }
-
-    private void poll() {
-        if (!requests.idle()) return;
+    @Override
+    protected void pollOnce() {
         requests.send(Request.SI).whenComplete((reply, err) -> {
             if (err != null) {
                 Throwable c = err instanceof CompletionException ? err.getCause() : err;

@@ -4,23 +4,15 @@ import org.conveyord.config.ScaleConfig;
 import org.conveyord.device.Command;
 import org.conveyord.device.CommandResult;
 import org.conveyord.device.DeviceContext;
-import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.ErrorCode;
 import org.conveyord.link.ByteLink;
-import org.conveyord.protocol.framing.LineFramer;
 import org.conveyord.protocol.nciecr.NciEcrCodec;
 import org.conveyord.protocol.nciecr.NciEcrCodec.Request;
 import org.conveyord.protocol.nciecr.NciReply;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,21 +25,9 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Threading: see RequestLine and ScaleReporter; nothing here blocks.
  */
-public final class NciEcrScale implements Scale {
+public final class NciEcrScale extends PolledScale<Request, NciReply> {
 
-    private static final Logger log = LoggerFactory.getLogger(NciEcrScale.class);
     static final long MOTION_RETRY_MS = 100;
-
-    private final String id;
-    private final ScaleConfig cfg;
-    private final ByteLink link;
-    private final DeviceContext ctx;
-    private final ScaleReporter reporter;
-    private final LineFramer framer;
-
-    private final RequestLine<Request, NciReply> requests;
-    private ScheduledFuture<?> poll;
-    private boolean stopped;
 
     /** NCI/ECR replies carry no command id: they answer by shape. Motion is handled by {@link #attemptRead}. */
     private static final RequestLine.Protocol<Request, NciReply> PROTOCOL = new RequestLine.Protocol<>() {
@@ -59,62 +39,13 @@ public final class NciEcrScale implements Scale {
     };
 
     public NciEcrScale(String id, ScaleConfig cfg, ByteLink link, DeviceContext ctx) {
-        this.id = id;
-        this.cfg = cfg;
-        this.link = link;
-        this.ctx = ctx;
-        this.reporter = new ScaleReporter(id, ctx, cfg.eventThresholdGramsOrDefault(), link.describe());
-        this.requests = new RequestLine<>(id, link, ctx, PROTOCOL, "NCI/ECR", cfg.timeoutMsOrDefault(), 0, 0,
-                () -> reporter.status().reason());
-        this.framer = new LineFramer(NciEcrCodec.TERMINATOR, NciEcrCodec.MAX_REPLY_BYTES, this::onReply,
-                () -> log.warn("{}: dropped {} bytes without ETX from {}; check the scale's protocol setting", id,
-                        NciEcrCodec.MAX_REPLY_BYTES, link.describe()));
-    }
-
-    @Override public String id() { return id; }
-
-    @Override public String kind() { return "scale"; }
-
-    @Override public List<String> actions() { return List.of("read", "tare", "zero"); }
-
-    @Override
-    public void start() {
-        synchronized (this) {
-            if (cfg.pollMsOrDefault() > 0) {
-                poll = ctx.scheduler().scheduleWithFixedDelay(this::poll, cfg.pollMsOrDefault(), cfg.pollMsOrDefault(),
-                        TimeUnit.MILLISECONDS);
-            }
-        }
-        link.start(new ByteLink.Listener() {
-            @Override public void connected() {
-                framer.reset();
-                reporter.online();
-            }
-
-            @Override public void received(byte[] data, int offset, int length) { framer.feed(data, offset, length); }
-
-            @Override public void disconnected(String reason) {
-                requests.failAll(id + " went offline (" + reason + "); check its cable and power");
-                reporter.offline(reason);
-            }
-        });
+        super(id, cfg, link, ctx, PROTOCOL, "NCI/ECR", 0, 0, NciEcrCodec.TERMINATOR, NciEcrCodec.MAX_REPLY_BYTES);
     }
 
     @Override
-    public void stop() {
-        synchronized (this) {
-            if (stopped) return;
-            stopped = true;
-            if (poll != null) poll.cancel(false);
-        }
-        reporter.stop();
-        link.stop();
-        requests.stop();
+    protected java.util.Optional<NciReply> parse(String text) {
+        return NciEcrCodec.parseReply(text);
     }
-
-    @Override public DeviceStatus status() { return reporter.status(); }
-
-    @Override public Map<String, Object> state() { return reporter.state(); }
 
     @Override
     public CompletionStage<Weight> readWeight(boolean stableOnly) {
@@ -157,12 +88,7 @@ public final class NciEcrScale implements Scale {
     @Override
     public CompletionStage<CommandResult> handle(Command cmd) {
         CompletionStage<CommandResult> r = switch (cmd.action()) {
-            case "read" -> readWeight(false).thenApply(w -> {
-                Map<String, Object> a = new LinkedHashMap<>();
-                a.put("grams", w.grams());
-                a.put("stable", w.stable());
-                return CommandResult.answer(a);
-            });
+            case "read" -> readWeight(false).thenApply(w -> CommandResult.answer(readAnswer(w)));
             case "zero" -> requests.send(Request.Z).thenApply(rep -> {
                 check(rep, "zero");
                 return CommandResult.success();
@@ -190,18 +116,8 @@ public final class NciEcrScale implements Scale {
         return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
-    /** Link thread. */
-    private void onReply(String text) {
-        var parsed = NciEcrCodec.parseReply(text);
-        if (parsed.isEmpty()) {
-            log.debug("{}: ignoring unparseable reply '{}'", id, text.strip());
-            return;
-        }
-        requests.reply(parsed.get());
-    }
-
-    private void poll() {
-        if (!requests.idle()) return;
+    @Override
+    protected void pollOnce() {
         requests.send(Request.W).whenComplete((r, err) -> {
             if (err != null) {
                 if (unwrap(err) instanceof ScaleException se && se.code() == ErrorCode.TIMEOUT && link.isConnected()) {
