@@ -347,6 +347,7 @@ public final class LineController implements AutoCloseable {
                 z.motorOnNanos = 0;
                 cleared.add("jam " + z.id);
                 jamCleared(z, false, cmdId);
+                if (z.station != null && "arrival".equals(z.jamKind)) forgetStationReads(stations.get(z.station), "cleared by hand");
             }
         }
         faults.clear();
@@ -444,9 +445,94 @@ public final class LineController implements AutoCloseable {
     }
 
     private void onScan(StationState st, String code, long nanos) {
-        st.reads.add(new PendingRead(code, nanos, st.movingNanos));
-        while (st.reads.size() > 16) st.reads.poll();   // a scanner babbling must not grow memory
+        PendingRead read = new PendingRead(code, nanos, st.movingNanos);
+        if (st.resync != null) {
+            st.resync.read(read);
+            if (st.resync.readCount() > MAX_PENDING_READS * 2) abandonResync(st);   // a babbling scanner: give up, bounded
+        } else {
+            st.reads.add(read);
+            while (st.reads.size() > MAX_PENDING_READS) st.reads.poll();   // a scanner babbling must not grow memory
+        }
         if (code == null) log.info("{}: no-read at {}", id, st.cfg.id());
+        superviseStationArrival(st);
+    }
+
+    /**
+     * A scanned bag must reach its station zone's eye in time: the read is the station's "release".
+     * The oldest pending read is the bag expected next; a bag stuck before the eye is an arrival jam
+     * of the station zone, not a read that silently expires.
+     */
+    private void superviseStationArrival(StationState st) {
+        ZoneState z = st.zone;
+        boolean waiting = !st.reads.isEmpty() || (st.resync != null && st.resync.hasUnboundReads());
+        if (z.expectingArrival || z.jammed || !waiting) return;
+        z.expectingArrival = true;
+        z.motorOnNanos = st.reads.isEmpty() ? 0 : st.movingNanos - st.reads.peek().movingNanos;
+    }
+
+    private static final int MAX_PENDING_READS = 16;
+
+    /**
+     * A person cleared a jam between a station's scanner and its eye: each bag read before may have
+     * been taken off or pushed on, so none keeps its identity (each is reported lost) and the
+     * station re-aligns its reads with what reaches the eye ({@link StationResync}) instead of
+     * pinning a later read on a bag from before, which would shift every identity behind it.
+     */
+    private void forgetStationReads(StationState st, String why) {
+        List<PendingRead> before = new ArrayList<>(st.reads);
+        int k = st.reads.size();
+        if (st.resync != null) {
+            before.addAll(st.resync.unbound());
+            k += st.resync.unbound().size() + st.resync.stillToCome();
+        }
+        st.reads.clear();
+        st.resync = k > 0 ? new StationResync(k, List.of()) : null;
+        st.quietNanos = 0;
+        for (PendingRead r : before) {
+            if (r.code == null) continue;
+            log.warn("{}: bag {} read at {} never reached its eye ({}); reported lost", id, r.code, st.cfg.id(), why);
+            bagLost(r.code, st.cfg.id());
+        }
+    }
+
+    /** The resync has one answer left (or none): back to plain FIFO with the reads still waiting. */
+    private void settleResync(StationState st) {
+        StationResync r = st.resync;
+        if (r == null || !(r.resolved() || r.broken())) return;
+        StationResync.Resolved done = r.finish();
+        st.resync = null;
+        for (PendingRead lost : done.lost()) {
+            if (lost.code == null) continue;
+            log.warn("{}: bag {} read at {} went to exception unnamed while its reads were re-aligned; reported lost",
+                    id, lost.code, st.cfg.id());
+            bagLost(lost.code, st.cfg.id());
+        }
+        st.reads.addAll(done.pending());
+        log.info("{}: {} back in step{}", id, st.cfg.id(), r.broken() ? " (a bag passed the scanner unreported: every read given up)" : "");
+    }
+
+    private void abandonResync(StationState st) {
+        for (PendingRead r : st.resync.unbound()) {
+            if (r.code != null) bagLost(r.code, st.cfg.id());
+        }
+        log.warn("{}: {} gave up re-aligning its reads (too many); they are reported lost", id, st.cfg.id());
+        st.resync = null;
+    }
+
+    /** {@code bag-lost} with the last place the bag was seen, and {@code order-incomplete} for its order. */
+    private void bagLost(String bag, String lastSeen) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("bag", bag);
+        f.put("lastSeen", lastSeen);
+        events.emit(id, "bag-lost", f);
+        orders.orderOfBag(bag).ifPresent(o -> {
+            Map<String, Object> of = new LinkedHashMap<>();
+            of.put("order", o.id);
+            of.put("dest", o.lane);
+            of.put("missing", List.of(bag));
+            events.emit(id, "order-incomplete", of, o.cmdId);
+        });
+        changed();
     }
 
     private void onZoneEye(ZoneState z, boolean blocked, long nanos) {
@@ -459,7 +545,8 @@ public final class LineController implements AutoCloseable {
         if (blocked) {
             z.eyeBlockedSince = nanos;
             z.blockedRunNanos = 0;
-            if (z.expectingArrival) recordTransit(z);
+            // transits from a hand-over calibrate the window; a station's starts at a read, not a hand-over
+            if (z.expectingArrival && z.station == null) recordTransit(z);
             z.expectingArrival = false;
             z.motorOnNanos = 0;
             if (z.bags.isEmpty()) {
@@ -467,6 +554,7 @@ public final class LineController implements AutoCloseable {
                 if (fromUpstream != null) z.bags.add(fromUpstream);
                 else z.bags.add(z.station != null ? induct(stations.get(z.station), nanos) : unknownItem(z.id));
             }
+            if (z.station != null) superviseStationArrival(stations.get(z.station));   // the next scanned bag
             TrackedBag head = z.bags.peek();
             head.lastSeen = z.id;
             if (z.scale != null) weigh(z, head);
@@ -507,15 +595,36 @@ public final class LineController implements AutoCloseable {
         // the oldest read belongs to this bag, unless the zone has moved it further since than the
         // scanner-to-eye distance (plus margin): then that read was for a bag that never got here.
         // Only motor-on time counts: a bag waiting in a stopped zone does not age its read.
-        long window = (long) (((st.zone.cfg.eyeAtMOrDefault() - st.cfg.scanAtMOrDefault()) / speed * 2 + 1) * 1e9);
-        PendingRead read = null;
-        while (!st.reads.isEmpty()) {
-            PendingRead r = st.reads.poll();
-            if (st.movingNanos - r.movingNanos <= window) {
-                read = r;
-                break;
+        // The window outlasts the station's arrival-jam limit and one automatic retry, so a bag that
+        // stuck and came free keeps its identity; a read older than that had no bag.
+        long window = arrivalLimitNanos(st.zone)
+                + (long) (((st.zone.cfg.eyeAtMOrDefault() - st.cfg.scanAtMOrDefault()) / speed * 2 + 1) * 1e9);
+        if (st.resync == null) {
+            int stale = 0;
+            while (!st.reads.isEmpty() && st.movingNanos - st.reads.peek().movingNanos > window) {
+                PendingRead r = st.reads.poll();
+                log.warn("{}: dropped a stale read '{}' at {}: no bag reached the eye in time", id, r.code, st.cfg.id());
+                if (r.code != null) bagLost(r.code, st.cfg.id());
+                stale++;
             }
-            log.warn("{}: dropped a stale read '{}' at {}: no bag reached the eye in time", id, r.code, st.cfg.id());
+            if (stale > 0) {
+                // those bags may still come, ahead of every bag read after them: re-align, never guess
+                st.resync = new StationResync(stale, new ArrayList<>(st.reads));
+                st.reads.clear();
+                st.quietNanos = 0;
+            }
+        }
+        PendingRead read;
+        if (st.resync != null) {
+            read = st.resync.arrive().read();
+            st.quietNanos = 0;
+            settleResync(st);
+            if (read == null) {
+                log.warn("{}: the bag at {}'s eye cannot be named after the station lost count; it goes to exception", id, st.cfg.id());
+                return unknownItem(st.zone.id);
+            }
+        } else {
+            read = st.reads.poll();
         }
         TrackedBag b;
         if (read == null || read.code == null) {
@@ -756,7 +865,13 @@ public final class LineController implements AutoCloseable {
             heartbeat.set(heartbeatLevel);
         }
         for (StationState st : stations.values()) {
-            if (st.zone.motor.isActive()) st.movingNanos += TICK_MS * 1_000_000L;
+            if (!st.zone.motor.isActive()) continue;
+            st.movingNanos += TICK_MS * 1_000_000L;
+            if (st.resync != null) {
+                st.quietNanos += TICK_MS * 1_000_000L;
+                st.resync.expire(st.movingNanos, st.quietNanos, arrivalLimitNanos(st.zone));
+                settleResync(st);
+            }
         }
         checkJams(now);
         checkLost(now);
@@ -865,6 +980,7 @@ public final class LineController implements AutoCloseable {
         z.blockedRunNanos = 0;
         z.motorOnNanos = 0;
         z.expectingArrival = !z.bags.isEmpty() && !z.eyeBlocked;
+        if (z.station != null && !z.eyeBlocked) superviseStationArrival(stations.get(z.station));
         if ("sensor".equals(z.jamKind) && !z.eyeBlocked) {
             // the bag came free during the pause (pulled on by the zone ahead): nothing left to retry
             jamCleared(z, true, null);
@@ -897,19 +1013,8 @@ public final class LineController implements AutoCloseable {
                 if (b.deadlineNanos > 0 && now > b.deadlineNanos && (running || draining)) {
                     it.remove();
                     sorter.belt.removeIf(ob -> ob.bag == b);
-                    Map<String, Object> f = new LinkedHashMap<>();
-                    f.put("bag", b.id);
-                    f.put("lastSeen", b.lastSeen);
-                    events.emit(id, "bag-lost", f);
                     log.warn("{}: bag {} never reached {} (last seen at {})", id, b.id, l.id, b.lastSeen);
-                    orders.orderOfBag(b.id).ifPresent(o -> {
-                        Map<String, Object> of = new LinkedHashMap<>();
-                        of.put("order", o.id);
-                        of.put("dest", o.lane);
-                        of.put("missing", List.of(b.id));
-                        events.emit(id, "order-incomplete", of, o.cmdId);
-                    });
-                    changed();
+                    bagLost(b.id, b.lastSeen);
                 }
             }
         }
@@ -1104,6 +1209,8 @@ public final class LineController implements AutoCloseable {
         final ZoneState zone;
         final ArrayDeque<PendingRead> reads = new ArrayDeque<>();
         long movingNanos;             // motor-on time of the station's zone: the clock reads age by
+        StationResync resync;         // non-null while reads and arrivals are being re-aligned
+        long quietNanos;              // motor-on time since the last arrival, while re-aligning
 
         StationState(LineConfig.Station cfg, ZoneState zone) {
             this.cfg = cfg;

@@ -28,12 +28,12 @@ final class ZoneState {
     int jamRetries;                 // automatic retries spent on the current jam
     long lastJamNanos;
     long blockedRunNanos;           // motor-on time with the eye blocked: a sensor jam when too long
-    long motorOnNanos;
+    long motorOnNanos;              // motor-on time since the bag we expect was released (or read)
     long transitEwmaNanos;          // measured motor-on time from hand-over to this eye
-    int transitSamples;              // motor-on time accumulated since the head bag was released to us
-    boolean expectingArrival;
-    boolean handedOver;
-    TrackedBag weighHold;           // the bag held on the scale until its check-weigh is decided             // the head bag reached the next eye before clearing ours
+    int transitSamples;             // how many transits the average holds
+    boolean expectingArrival;       // a bag was released to us (or scanned at our station) and has not reached the eye
+    boolean handedOver;             // the head bag reached the next eye before clearing ours
+    TrackedBag weighHold;           // the bag held on the scale until its check-weigh is decided
 
     ZoneState(LineConfig.Zone cfg, DigitalOut motor, DigitalIn eye) {
         this.cfg = cfg;

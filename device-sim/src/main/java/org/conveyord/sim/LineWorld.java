@@ -454,8 +454,10 @@ public final class LineWorld {
     private void move(Bag b, double dt, long now) {
         Segment seg = segments.get(b.segment);
         double v;
-        String centreSeg = centreSegment(b);
-        if (jammedZones.contains(centreSeg)) {
+        // a jam sticks a bag once it lies wholly inside the zone: a bag half into the next zone is
+        // still driven by that zone's motor, and a stuck bag never straddles an eye of the zone
+        // behind (real snags catch a bag on the zone's own rollers)
+        if (jammedZones.contains(b.segment) && b.front - b.lengthM >= 0) {
             v = 0;
         } else {
             double f = motorFraction(seg);

@@ -46,6 +46,9 @@ public final class ScenarioRunner {
     static final int MAX_SENDS = 8;
     private static final long IDLE_PARK_NANOS = 50_000_000L;
     private static final long INCOMPLETE_CHECK_NANOS = 500_000_000L;
+    /** How long the operator takes to react to a latched jam whose bag is free again. */
+    private static final long OPERATOR_RESET_AFTER_NANOS = 2_000_000_000L;
+    private static final long OPERATOR_START_AFTER_NANOS = 1_000_000_000L;
 
     private ScenarioRunner() {}
 
@@ -122,6 +125,9 @@ public final class ScenarioRunner {
         private long nextIncompleteCheck;
         private int riderCollections;
         private int restarts;
+        private long operatorResetAt;     // 0: nothing to do
+        private long operatorStartAt;
+        private int operatorActions;
 
         Play(Scenario s, DeviceSim sim, MqttLink link, String daemonBase, DaemonControl daemon, Observations obs,
              LineConfig line, String exceptionLane) {
@@ -158,6 +164,7 @@ public final class ScenarioRunner {
                     now = System.nanoTime();
                 }
                 riders(now);
+                operator(now);
                 resend(now);
                 if (next == steps.size() && sim.settled()) {
                     settled = true;
@@ -260,6 +267,32 @@ public final class ScenarioRunner {
             }
         }
 
+        /**
+         * The operator on the floor: when the daemon latches a jam (automatic retry spent) and the bag
+         * is free again, someone resets and starts the line, as the scenario's own jam steps do. The
+         * daemon latches on its own timers, which may be after the scenario's scripted reset.
+         */
+        private void operator(long now) throws InterruptedException {
+            if (operatorStartAt != 0 && now - operatorStartAt >= 0) {
+                operatorStartAt = 0;
+                send("start", withId(JSON.createObjectNode(), "operator-" + (++operatorActions)), "operator: start after a latched jam");
+            }
+            if (!obs.jamLatched() || !sim.report().jammed().isEmpty()) {
+                operatorResetAt = 0;
+                return;
+            }
+            if (operatorResetAt == 0) {
+                operatorResetAt = now + OPERATOR_RESET_AFTER_NANOS;
+            } else if (now - operatorResetAt >= 0) {
+                operatorResetAt = 0;
+                obs.jamLatched(false);
+                log.info("scenario {}: operator resets a latched jam", s.name());
+                notes.add("operator reset a latched jam");
+                send("reset", withId(JSON.createObjectNode(), "operator-" + (++operatorActions)), "operator: reset a latched jam");
+                operatorStartAt = now + OPERATOR_START_AFTER_NANOS;
+            }
+        }
+
         private void riders(long now) {
             Scenario.Rider rider = s.rider();
             if (rider == null) return;
@@ -347,6 +380,7 @@ public final class ScenarioRunner {
         private final Set<String> replied = new HashSet<>();
         private final Map<String, String> refusals = new LinkedHashMap<>();
         private final Map<String, Integer> eventCounts = new TreeMap<>();
+        private boolean jamLatched;      // a jam the daemon will not retry by itself, not yet cleared
         private final List<Completed> completed = new ArrayList<>();
 
         record Completed(String order, String lane) {}
@@ -378,6 +412,8 @@ public final class ScenarioRunner {
             } else if (topic.startsWith(base + "/event/" + line + "/")) {
                 String type = topic.substring(topic.lastIndexOf('/') + 1);
                 if (type.equals("jam") && n.path("cleared").asBoolean(false)) type = "jam-cleared";
+                if (type.equals("jam") && !n.path("autoRetry").asBoolean(false)) jamLatched = true;
+                if (type.equals("jam-cleared")) jamLatched = false;
                 eventCounts.merge(type, 1, Integer::sum);
                 switch (type) {
                     case "bag-diverted" -> {
@@ -403,6 +439,10 @@ public final class ScenarioRunner {
         synchronized void forgetStatus() { daemonState = ""; }
 
         synchronized boolean replied(String id) { return replied.contains(id); }
+
+        synchronized boolean jamLatched() { return jamLatched; }
+
+        synchronized void jamLatched(boolean latched) { jamLatched = latched; }
 
         synchronized Map<String, String> refusals() { return new LinkedHashMap<>(refusals); }
 
