@@ -347,7 +347,15 @@ public final class LineController implements AutoCloseable {
                 z.motorOnNanos = 0;
                 cleared.add("jam " + z.id);
                 jamCleared(z, false, cmdId);
-                if (z.station != null && "arrival".equals(z.jamKind)) forgetStationReads(stations.get(z.station), "cleared by hand");
+                if (z.station != null) {
+                    // whatever the kind, the person may have taken off bags between scanner and eye
+                    forgetStationReads(stations.get(z.station), "cleared by hand");
+                } else if ("arrival".equals(z.jamKind) && !z.bags.isEmpty() && !z.eyeBlocked) {
+                    // the person may have taken the stuck bag off: if it does not come, it is lost,
+                    // and the zone must not stay "occupied" by it and block the line behind
+                    z.expectingArrival = true;
+                    z.awaitingAfterReset = true;
+                }
             }
         }
         faults.clear();
@@ -548,6 +556,7 @@ public final class LineController implements AutoCloseable {
             // transits from a hand-over calibrate the window; a station's starts at a read, not a hand-over
             if (z.expectingArrival && z.station == null) recordTransit(z);
             z.expectingArrival = false;
+            z.awaitingAfterReset = false;
             z.motorOnNanos = 0;
             if (z.bags.isEmpty()) {
                 TrackedBag fromUpstream = takeFromFeeder(z.claimedBy);
@@ -900,7 +909,8 @@ public final class LineController implements AutoCloseable {
             if (z.eyeBlocked && z.blockedRunNanos > sensorJam) {
                 jam(z, "sensor");
             } else if (z.expectingArrival && z.motorOnNanos > arrivalLimitNanos(z)) {
-                jam(z, "arrival");
+                if (z.awaitingAfterReset) missingAfterReset(z);
+                else jam(z, "arrival");
             }
         }
     }
@@ -910,6 +920,20 @@ public final class LineController implements AutoCloseable {
      * speed until the zone has measured a few real transits, then from the measured transit (slip,
      * ramps and eye positions included) with half of it again plus a second as margin.
      */
+    /** The bag a hand-cleared arrival jam left in a zone never came: taken off. Report it, free the zone. */
+    private void missingAfterReset(ZoneState z) {
+        TrackedBag b = z.bags.poll();
+        z.awaitingAfterReset = false;
+        z.expectingArrival = !z.bags.isEmpty();
+        z.motorOnNanos = 0;
+        if (b != null) {
+            log.warn("{}: bag {} did not reach {}'s eye after the jam was cleared; taken off? reported lost", id, b.id, z.id);
+            bagLost(b.id, b.lastSeen);
+        }
+        applyOutputs();
+        changed();
+    }
+
     private long arrivalLimitNanos(ZoneState z) {
         long nominal = (long) ((z.cfg.eyeAtMOrDefault() / speed + cfg.arrivalJamMarginSOrDefault()) * 1e9);
         if (z.transitSamples < 5) return nominal;

@@ -32,6 +32,7 @@ final class ZoneState {
     long transitEwmaNanos;          // measured motor-on time from hand-over to this eye
     int transitSamples;             // how many transits the average holds
     boolean expectingArrival;       // a bag was released to us (or scanned at our station) and has not reached the eye
+    boolean awaitingAfterReset;     // a hand-cleared arrival jam: the bag may have been taken off
     boolean handedOver;             // the head bag reached the next eye before clearing ours
     TrackedBag weighHold;           // the bag held on the scale until its check-weigh is decided
 

@@ -60,4 +60,29 @@ class JamTest {
             assertThat(rig.command(() -> rig.line.requestReset("c-r", false)).code()).isNotEqualTo(ErrorCode.FORBIDDEN);
         }
     }
+
+    @Test
+    void aBagTakenOffToClearAJamIsReportedLostAndTheZoneTakesBagsAgain() {
+        try (VirtualLineRig rig = rig()) {
+            assertThat(rig.command(() -> rig.line.placeOrder("O-1", List.of(new OrderBook.OrderBag("B-1", null)), null, "c1")).ok()).isTrue();
+            assertThat(rig.command(() -> rig.line.placeOrder("O-2", List.of(new OrderBook.OrderBag("B-2", null)), null, "c2")).ok()).isTrue();
+            assertThat(rig.command(() -> rig.line.requestStart("c-s", "test")).ok()).isTrue();
+            rig.world.setJam("w1", true);
+            rig.world.hangBag("B-1", "pick-1", 900, 0.35, false);
+            assertThat(rig.runUntil(() -> rig.events.ofType("jam").size() >= 2, 90)).as("latched after the retry").isTrue();
+            // the person takes the stuck bag off instead of pushing it on, then resets
+            assertThat(rig.world.takeOff("w1")).containsExactly("B-1");
+            rig.world.setJam("w1", false);
+            assertThat(rig.command(() -> rig.line.requestReset("c-r", false)).ok()).isTrue();
+            assertThat(rig.runUntil(() -> !rig.events.ofType("bag-lost").isEmpty(), 30)).as("B-1 missed at w1").isTrue();
+            assertThat(rig.events.ofType("bag-lost").getFirst().fields()).containsEntry("bag", "B-1").containsEntry("lastSeen", "z1");
+            assertThat(rig.events.ofType("order-incomplete").getFirst().fields()).containsEntry("order", "O-1");
+            // w1 is free again: the next bag goes through under its own name
+            rig.world.hangBag("B-2", "pick-1", 800, 0.35, false);
+            assertThat(rig.runUntil(() -> rig.world.settled(), 60)).isTrue();
+            assertThat(rig.world.bagPlaces().get("B-2").at()).startsWith("lane-");
+            assertThat(rig.events.ofType("bag-arrived")).anySatisfy(e -> assertThat(e.fields()).containsEntry("bag", "B-2"));
+            assertThat(rig.world.collisions()).isZero();
+        }
+    }
 }

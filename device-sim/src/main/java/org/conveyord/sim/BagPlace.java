@@ -17,4 +17,6 @@ public record BagPlace(String at, Instant since, String lane, int load) {
     public static final String SORTER = "sorter";
     public static final String COLLECTED = "collected";
     public static final String QUEUED = "queued";
+    /** A person took the bag off the line (clearing a jam). */
+    public static final String TAKEN_OFF = "taken-off";
 }

@@ -321,6 +321,27 @@ public final class LineWorld {
         return n;
     }
 
+    /** A person clearing a jam takes the bags lying wholly in {@code zone} off the line; returns their ids. */
+    public synchronized List<String> takeOff(String zone) {
+        if (!hasZone(zone)) throw new IllegalArgumentException("unknown zone " + zone + " on " + lineId);
+        List<String> out = new ArrayList<>();
+        for (Bag b : bags.values()) {
+            if (zone.equals(b.segment) && b.front - b.lengthM >= 0) {
+                b.segment = null;
+                b.prev = null;
+                b.at = BagPlace.TAKEN_OFF;
+                b.since = Instant.now();
+                out.add(b.id);
+            }
+        }
+        if (!out.isEmpty()) {
+            version++;
+            log.info("{}: {} taken off zone {} by hand", lineId, out, zone);
+            refreshInputs(clock.nanos());
+        }
+        return out;
+    }
+
     /** Empties the line and clears every fault (jams, e-stop); counters are kept. */
     public synchronized void reset() {
         bags.clear();
