@@ -217,6 +217,13 @@ public final class ConfigValidator {
             }
             output(pp + ".output", sp.output(), true, c);
         }
+        String lf = l.laneFullOrDefault();
+        if ("recirculate".equals(lf)) {
+            error(p + ".laneFull", "recirculate needs a recirculation loop from the sorter back onto the line, which this layout "
+                    + "has no way to describe yet; expected exception or hold");
+        } else if (!lf.equals(LineConfig.LANE_FULL_EXCEPTION) && !lf.equals(LineConfig.LANE_FULL_HOLD)) {
+            error(p + ".laneFull", "expected exception (a bag for a full lane goes to exception) or hold (it waits before the sorter)");
+        }
         if (l.jamRetriesOrDefault() < 0 || l.jamRetriesOrDefault() > 3) {
             error(p + ".jamRetries", "expected 0 .. 3 automatic retries; after that a person must clear the jam");
         }

@@ -18,6 +18,9 @@ import java.util.Optional;
  * @param checkweighTolerancePct   check-weigh passes within this percentage of the expected weight (default 10)
  * @param checkweighToleranceGrams ... or within this many grams, whichever is larger (default 50)
  * @param jamRetries      automatic restarts of a jammed zone, each after the horn and a pause (default 1, 0 = none)
+ * @param laneFull        what a bag bound for a full lane does: {@code exception} (default: on to the
+ *                        exception lane, reason lane-full) or {@code hold} (waits in the zone before the
+ *                        sorter until the lane has room; staff empty it with a partial {@code collect})
  */
 public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop, PinConfig horn,
                          StackLight stackLight, PinConfig heartbeat, Buttons buttons,
@@ -25,7 +28,10 @@ public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop,
                          List<Zone> zones, List<Station> stations, Sorter sorter, List<Lane> lanes,
                          String printer, Double sensorJamS, Double arrivalJamMarginS,
                          Double checkweighTolerancePct, Double checkweighToleranceGrams, Integer jamRetries,
-                         List<SpeedPreset> speedPresets) implements DeviceConfig {
+                         List<SpeedPreset> speedPresets, String laneFull) implements DeviceConfig {
+
+    public static final String LANE_FULL_EXCEPTION = "exception";
+    public static final String LANE_FULL_HOLD = "hold";
 
     /** Without check-weigh tolerances (defaults apply). */
     public LineConfig(Double speedMps, Double startWarningS, PinConfig estop, PinConfig horn, StackLight stackLight,
@@ -33,8 +39,19 @@ public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop,
                       List<Zone> zones, List<Station> stations, Sorter sorter, List<Lane> lanes, String printer,
                       Double sensorJamS, Double arrivalJamMarginS) {
         this(speedMps, startWarningS, estop, horn, stackLight, heartbeat, buttons, remoteEstopReset, maxBagLengthM, zones,
-                stations, sorter, lanes, printer, sensorJamS, arrivalJamMarginS, null, null, null, null);
+                stations, sorter, lanes, printer, sensorJamS, arrivalJamMarginS, null, null, null, null, null);
     }
+
+    /** The same line with another lane-full policy. */
+    public LineConfig withLaneFull(String policy) {
+        return new LineConfig(speedMps, startWarningS, estop, horn, stackLight, heartbeat, buttons, remoteEstopReset,
+                maxBagLengthM, zones, stations, sorter, lanes, printer, sensorJamS, arrivalJamMarginS, checkweighTolerancePct,
+                checkweighToleranceGrams, jamRetries, speedPresets, policy);
+    }
+
+    public String laneFullOrDefault() { return laneFull == null ? LANE_FULL_EXCEPTION : laneFull; }
+
+    public boolean holdsForFullLane() { return LANE_FULL_HOLD.equals(laneFullOrDefault()); }
 
     /**
      * A speed the motor drives can be switched to by a preset input: the preset's output on, every

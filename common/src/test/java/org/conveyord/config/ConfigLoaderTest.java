@@ -95,6 +95,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void laneFullTakesExceptionOrHoldAndSaysWhyNotRecirculate() throws IOException {
+        assertThat(loadText(demoWith("    startWarningS: 2", "    startWarningS: 2\n    laneFull: hold")).problems())
+                .filteredOn(ConfigProblem::isError).isEmpty();
+        ConfigLoader.Result r = loadText(demoWith("    startWarningS: 2", "    startWarningS: 2\n    laneFull: recirculate"));
+        assertThat(r.problems()).filteredOn(ConfigProblem::isError).singleElement().satisfies(p -> {
+            assertThat(p.keyPath()).isEqualTo("devices.line-1.laneFull");
+            assertThat(p.message()).contains("recirculation loop").contains("expected exception or hold");
+            assertThat(p.line()).isGreaterThan(0);
+        });
+        ConfigLoader.Result typo = loadText(demoWith("    startWarningS: 2", "    startWarningS: 2\n    laneFull: wait"));
+        assertThat(typo.problems()).filteredOn(ConfigProblem::isError)
+                .anySatisfy(p -> assertThat(p.message()).contains("expected exception").contains("or hold"));
+    }
+
+    @Test
     void aDiverterTooCloseToTheEntryEyeIsRejectedAtThisSpeed() throws IOException {
         ConfigLoader.Result r = loadText(demoWith("{lane: lane-1, atM: 1.2,", "{lane: lane-1, atM: 0.5,"));
         assertThat(r.problems()).filteredOn(ConfigProblem::isError)

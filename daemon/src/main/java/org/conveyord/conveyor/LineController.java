@@ -410,9 +410,25 @@ public final class LineController implements AutoCloseable {
     }
 
     CommandResult collect(String laneId, String cmdId) {
+        return collect(laneId, false, cmdId);
+    }
+
+    /**
+     * A rider took the bags of a lane. {@code partial}: staff emptied a full lane to make room while
+     * its order still has bags to come; the lane stays reserved for that order (no lane-released).
+     */
+    CommandResult collect(String laneId, boolean partial, String cmdId) {
         LaneState l = lanes.get(laneId);
         if (l == null) return CommandResult.error(ErrorCode.BAD_REQUEST, "'" + laneId + "' is not a lane of " + id + "; expected one of " + lanes.keySet());
         int n = l.bags.size();
+        if (partial) {
+            l.bags.clear();
+            log.info("{}: {} emptied ({} bags); still reserved for {}", id, laneId, n, l.order);
+            persist();
+            applyOutputs();
+            changed();
+            return CommandResult.answer(Map.of("lane", laneId, "bags", n, "released", false));
+        }
         String order = l.order;
         l.bags.clear();
         if (order != null) orders.release(order);
@@ -561,7 +577,7 @@ public final class LineController implements AutoCloseable {
             if (z.bags.isEmpty()) {
                 TrackedBag fromUpstream = takeFromFeeder(z.claimedBy);
                 if (fromUpstream != null) z.bags.add(fromUpstream);
-                else z.bags.add(z.station != null ? induct(stations.get(z.station), nanos) : unknownItem(z.id));
+                else z.bags.add(z.station != null ? induct(stations.get(z.station), nanos) : unexpectedItem(z.id));
             }
             if (z.station != null) superviseStationArrival(stations.get(z.station));   // the next scanned bag
             TrackedBag head = z.bags.peek();
@@ -650,6 +666,24 @@ public final class LineController implements AutoCloseable {
         return b;
     }
 
+    /**
+     * Something no zone released reached an eye: tracking there can no longer be trusted. It goes
+     * to exception like any unknown item, and the place gets a fault (red light, {@code fault}
+     * event) until a person has looked and sent {@code reset}; the line keeps running.
+     */
+    private TrackedBag unexpectedItem(String where) {
+        String fault = "unexpected item at " + where;
+        if (!faults.contains(fault)) {
+            faults.add(fault);
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("reason", fault);
+            f.put("zone", where);
+            events.emit(id, "fault", f);
+            updateStatus();
+        }
+        return unknownItem(where);
+    }
+
     private TrackedBag unknownItem(String where) {
         TrackedBag b = new TrackedBag("unknown-" + where + "-" + (++generatedIds), null, false, true);
         b.lastSeen = where;
@@ -726,7 +760,7 @@ public final class LineController implements AutoCloseable {
             sorter.entryCoveredNanos = 0;
             TrackedBag b = sorter.incoming.poll();
             if (b == null) b = takeFromFeeder(sorter.claimed ? sorter.claimant : null);
-            if (b == null) b = unknownItem("sorter");
+            if (b == null) b = unexpectedItem("sorter");
             b.lastSeen = "sorter";
             sorter.atEntry = b;
         } else {
@@ -1070,6 +1104,7 @@ public final class LineController implements AutoCloseable {
         if (z.weighHold != null) return false; // standing still on the scale for a stable weight
         ZoneState d = z.next;
         if (d == null) {
+            if (holdsForFullLane(z)) return false;
             if (sorter.claimed && sorter.claimant != z) return false;
             long gap = (long) (cfg.sorter().minGapMOrDefault() / speed * 1e9);
             boolean free = !sorter.entryBlocked && sorter.incoming.isEmpty()
@@ -1091,6 +1126,32 @@ public final class LineController implements AutoCloseable {
             d.lastGranted = z;
         }
         return true;
+    }
+
+    /**
+     * With {@code laneFull: hold}, the zone before the sorter keeps a bag whose order's lane is full
+     * until staff make room (a partial {@code collect}, or the lane-full eye clearing); the zones
+     * behind accumulate. Only a bag whose order already has its lane is held: a new order gets a
+     * free lane when it reaches the sorter, or exception with no-lane.
+     */
+    private boolean holdsForFullLane(ZoneState z) {
+        if (!cfg.holdsForFullLane() || sorter.claimant == z && sorter.claimed) return false;
+        TrackedBag head = z.bags.peek();
+        LaneState lane = null;
+        if (head != null && !head.noRead && !head.unknownItem && !"checkweigh".equals(head.reason)) {
+            lane = orders.orderOfBag(head.id).map(o -> o.lane == null ? null : lanes.get(o.lane)).orElse(null);
+        }
+        boolean hold = lane != null && lane.full();
+        if (hold && z.heldFor == null) {
+            log.warn("{}: holds bag {} at {}: {} is full; empty it and send collect with \"partial\":true", id, head.id, z.id, lane.id);
+            z.heldFor = lane.id;
+            changed();
+        } else if (!hold && z.heldFor != null) {
+            log.info("{}: {} has room again; bag at {} goes on", id, z.heldFor, z.id);
+            z.heldFor = null;
+            changed();
+        }
+        return hold;
     }
 
     // ------------------------------------------------------------------ persistence
@@ -1147,6 +1208,7 @@ public final class LineController implements AutoCloseable {
             zm.put("motor", z.motor.isActive());
             zm.put("jammed", z.jammed);
             if (z.transitSamples > 0) zm.put("transitMs", z.transitEwmaNanos / 1_000_000);
+            if (z.heldFor != null) zm.put("heldForFullLane", z.heldFor);
             zm.put("bags", z.bags.stream().map(b -> b.id).toList());
             zs.add(zm);
             inTransit += z.bags.size();

@@ -57,7 +57,9 @@ public final class LineDevice implements Device {
             case "collect" -> {
                 JsonNode lane = cmd.params().get("lane");
                 if (lane == null || !lane.isTextual()) yield bad("collect needs \"lane\": the lane the rider emptied, e.g. {\"lane\":\"lane-2\"}");
-                yield line.call(() -> line.collect(lane.asText(), cmd.id()));
+                JsonNode partial = cmd.params().path("partial");
+                if (!partial.isMissingNode() && !partial.isBoolean()) yield bad("collect: \"partial\" must be true or false");
+                yield line.call(() -> line.collect(lane.asText(), partial.asBoolean(false), cmd.id()));
             }
             default -> CompletableFuture.completedFuture(
                     CommandResult.error(ErrorCode.UNKNOWN_ACTION, id() + " has no action '" + cmd.action() + "'; expected one of " + ACTIONS));

@@ -34,6 +34,7 @@ final class ZoneState {
     boolean expectingArrival;       // a bag was released to us (or scanned at our station) and has not reached the eye
     boolean awaitingAfterReset;     // a hand-cleared arrival jam: the bag may have been taken off
     boolean handedOver;             // the head bag reached the next eye before clearing ours
+    String heldFor;                 // laneFull hold: the full lane the head bag waits for, or null
     TrackedBag weighHold;           // the bag held on the scale until its check-weigh is decided
 
     ZoneState(LineConfig.Zone cfg, DigitalOut motor, DigitalIn eye) {

@@ -171,6 +171,20 @@ class LineControllerTest {
     }
 
     @Test
+    void anItemNoZoneReleasedIsAFaultOnItsZoneUntilReset() throws Exception {
+        startAndWaitRunning();
+        mockInput("line-1.z1.eye").mockState(DigitalState.HIGH);   // nothing was released into z1
+        await().atMost(Duration.ofSeconds(2)).until(() -> !events.ofType("fault").isEmpty());
+        assertThat(events.ofType("fault").getFirst().fields()).containsEntry("zone", "z1")
+                .containsEntry("reason", "unexpected item at z1");
+        assertThat(line.status().isOnline()).isFalse();
+        assertThat(line.status().reason()).contains("unexpected item at z1");
+        assertThat(out("line-1.z1.motor").isActive()).as("the line keeps running; the item goes on to exception").isTrue();
+        assertThat(run(() -> line.requestReset("c-r", false)).ok()).isTrue();
+        assertThat(line.status().isOnline()).isTrue();
+    }
+
+    @Test
     void atAMergeOnlyOneBranchReleasesAtATime() throws Exception {
         startAndWaitRunning();
         mockInput("line-1.p1.eye").mockState(DigitalState.HIGH);

@@ -16,7 +16,7 @@ class SpeedTest {
     static LineConfig withPresets(LineConfig l, List<LineConfig.SpeedPreset> presets) {
         return new LineConfig(l.speedMps(), l.startWarningS(), l.estop(), l.horn(), l.stackLight(), l.heartbeat(), l.buttons(),
                 l.remoteEstopReset(), l.maxBagLengthM(), l.zones(), l.stations(), l.sorter(), l.lanes(), l.printer(),
-                l.sensorJamS(), l.arrivalJamMarginS(), null, null, null, presets);
+                l.sensorJamS(), l.arrivalJamMarginS(), null, null, null, presets, null);
     }
 
     @Test

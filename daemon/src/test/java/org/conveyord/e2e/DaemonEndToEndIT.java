@@ -99,6 +99,13 @@ class DaemonEndToEndIT {
         JsonNode badOrder = command("line-1", "order", "{\"id\":\"o-x\",\"order\":\"O-1\",\"bags\":42}", "o-x");
         assertThat(badOrder.path("error").path("code").asText()).isEqualTo("BAD_REQUEST");
         assertThat(badOrder.path("error").path("message").asText()).contains("bags");
+
+        JsonNode badCollect = command("line-1", "collect", "{\"id\":\"k-x\",\"lane\":\"lane-1\",\"partial\":\"yes\"}", "k-x");
+        assertThat(badCollect.path("error").path("code").asText()).isEqualTo("BAD_REQUEST");
+        assertThat(badCollect.path("error").path("message").asText()).contains("partial");
+        JsonNode partial = command("line-1", "collect", "{\"id\":\"k-1\",\"lane\":\"lane-1\",\"partial\":true}", "k-1");
+        assertThat(partial.path("ok").asBoolean()).isTrue();
+        assertThat(partial.path("result").path("released").asBoolean(true)).isFalse();
     }
 
     @Test
