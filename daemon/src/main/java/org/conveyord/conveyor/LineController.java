@@ -64,6 +64,10 @@ public final class LineController implements AutoCloseable {
     private DigitalOut sorterMotor;
     private DigitalIn sorterEye;
     private final SorterBelt sorter = new SorterBelt();
+    private LineStateMirror mirror;              // state/<line> for the publisher; written after every control step
+    private ZoneState[] zoneArray;               // the zones and lanes again, indexed: no iterators on the control path
+    private LaneState[] laneArray;
+    private TrackedBag[] scratch = new TrackedBag[16];
 
     // line mode, control thread only
     private boolean running;
@@ -190,6 +194,10 @@ public final class LineController implements AutoCloseable {
             updateStatus();
             changed();
         });
+        int laneCapacity = lanes.values().stream().mapToInt(l -> l.cfg.capacityOrDefault()).max().orElse(4);
+        mirror = new LineStateMirror(List.copyOf(zones.keySet()), List.copyOf(lanes.keySet()), laneCapacity);
+        zoneArray = zones.values().toArray(ZoneState[]::new);
+        laneArray = lanes.values().toArray(LaneState[]::new);
         clock.every(() -> guarded(this::tick), TICK_MS * 1_000_000L);
         log.info("{}: {} zones, {} stations, {} diverters, {} lanes at {} m/s", id, zones.size(), stations.size(),
                 diverters.size(), lanes.size(), speed);
@@ -242,7 +250,9 @@ public final class LineController implements AutoCloseable {
         try {
             clock.execute(() -> {
                 try {
-                    f.complete(action.get());
+                    CommandResult r = action.get();
+                    mirrorState();
+                    f.complete(r);
                 } catch (RuntimeException e) {
                     log.error("{}: command failed inside the control loop: {}", id, e.toString());
                     f.complete(CommandResult.error(ErrorCode.INTERNAL, id + " could not carry out the command (" + e.getClass().getSimpleName() + "); see the daemon log"));
@@ -259,8 +269,15 @@ public final class LineController implements AutoCloseable {
         return store == null ? CompletableFuture.completedFuture(null) : store.flushed();
     }
 
-    /** The state for {@code state/<line>}, built on the control thread. */
+    /**
+     * The state for {@code state/<line>}: copied from the mirror the control thread keeps (the
+     * garbage is made here, on the caller's thread); built on the control thread only if the
+     * mirror stays busy.
+     */
     public Map<String, Object> snapshot() {
+        LineStateMirror mirrored = mirror;
+        Map<String, Object> copy = mirrored == null ? null : mirrored.read(1000);
+        if (copy != null) return copy;
         try {
             return clock.call(this::buildState, 1000);
         } catch (Exception e) {
@@ -1063,16 +1080,17 @@ public final class LineController implements AutoCloseable {
     }
 
     private void checkLost(long now) {
-        for (LaneState l : lanes.values()) {
-            Iterator<TrackedBag> it = l.inFlight.iterator();
-            while (it.hasNext()) {
-                TrackedBag b = it.next();
-                // only while the belt moves does the deadline mean anything
-                if (b.deadlineNanos > 0 && now > b.deadlineNanos && (running || draining)) {
-                    it.remove();
+        if (!running && !draining) return;   // only while the belt moves does a deadline mean anything
+        for (LaneState l : laneArray) {
+            // rotate through the queue instead of iterating it: keeps the order, allocates nothing
+            for (int k = 0, n = l.inFlight.size(); k < n; k++) {
+                TrackedBag b = l.inFlight.pollFirst();
+                if (b.deadlineNanos > 0 && now > b.deadlineNanos) {
                     sorter.belt.removeIf(ob -> ob.bag == b);
                     log.warn("{}: bag {} never reached {} (last seen at {})", id, b.id, l.id, b.lastSeen);
                     bagLost(b.id, b.lastSeen);
+                } else {
+                    l.inFlight.addLast(b);
                 }
             }
         }
@@ -1217,7 +1235,7 @@ public final class LineController implements AutoCloseable {
         inTransit += sorter.incoming.size() + sorter.belt.size() + (sorter.atEntry != null ? 1 : 0);
         int inFlightNotOnBelt = 0;
         for (LaneState l : lanes.values()) {
-            for (TrackedBag b : l.inFlight) if (sorter.belt.stream().noneMatch(ob -> ob.bag == b)) inFlightNotOnBelt++;
+            for (TrackedBag b : l.inFlight) if (!sorter.carries(b)) inFlightNotOnBelt++;
         }
         m.put("bagsInTransit", inTransit + inFlightNotOnBelt);
         List<Map<String, Object>> ls = new ArrayList<>();
@@ -1235,6 +1253,63 @@ public final class LineController implements AutoCloseable {
         m.put("stackLight", stackLight.state());
         m.put("io", gpio.connected() ? "connected" : "lost");
         return m;
+    }
+
+    /**
+     * Copies the state into the mirror, on the control thread, without allocating: plain fields
+     * and preallocated arrays (the faults list is replaced only when it changes).
+     */
+    private void mirrorState() {
+        LineStateMirror m = mirror;
+        if (m == null) return;
+        m.begin();
+        m.running = running;
+        m.starting = starting;
+        m.stopping = draining;
+        m.estop = estopActive;
+        m.estopLatched = estopLatched;
+        m.resetRequired = estopLatched || !faults.isEmpty();
+        if (!sameFaults(m.faults)) m.faults = List.copyOf(faults);
+        m.speedMps = speed;
+        int inTransit = 0;
+        for (int i = 0; i < zoneArray.length; i++) {
+            ZoneState z = zoneArray[i];
+            m.zoneOccupied[i] = z.occupied();
+            m.zoneMotor[i] = z.motor.isActive();
+            m.zoneJammed[i] = z.jammed;
+            m.zoneTransitMs[i] = z.transitSamples > 0 ? z.transitEwmaNanos / 1_000_000 : -1;
+            m.zoneHeldFor[i] = z.heldFor;
+            int n = z.bags.size();
+            if (n > scratch.length) scratch = new TrackedBag[n * 2];
+            z.bags.toArray(scratch);   // fills the scratch array in place: no allocation
+            m.zoneBags(i, scratch, n);
+            inTransit += n;
+        }
+        inTransit += sorter.incoming.size() + sorter.belt.size() + (sorter.atEntry != null ? 1 : 0);
+        for (int i = 0; i < laneArray.length; i++) {
+            LaneState l = laneArray[i];
+            int n = l.inFlight.size();
+            if (n > scratch.length) scratch = new TrackedBag[n * 2];
+            l.inFlight.toArray(scratch);
+            for (int k = 0; k < n; k++) if (!sorter.carries(scratch[k])) inTransit++;
+            m.laneOrder[i] = l.order;
+            m.laneBags(i, l.bags);
+            m.laneFull[i] = l.full();
+        }
+        m.bagsInTransit = inTransit;
+        m.ordersOpen = orders.size();
+        m.green = stackLight.green();
+        m.yellow = stackLight.yellow();
+        m.red = stackLight.red();
+        m.blue = stackLight.blue();
+        m.ioConnected = gpio.connected();
+        m.end();
+    }
+
+    private boolean sameFaults(List<String> published) {
+        if (published.size() != faults.size()) return false;
+        for (int i = 0; i < faults.size(); i++) if (!faults.get(i).equals(published.get(i))) return false;
+        return true;
     }
 
     private void updateStatus() {
@@ -1264,6 +1339,7 @@ public final class LineController implements AutoCloseable {
     private void guarded(Runnable r) {
         try {
             r.run();
+            mirrorState();
         } catch (RuntimeException e) {
             log.error("{}: control loop error, stopping the line: {}", id, e.toString(), e);
             running = false;

@@ -35,6 +35,12 @@ final class SorterBelt {
 
     final ArrayDeque<TrackedBag> incoming = new ArrayDeque<>();   // released by the last zone, not yet at the entry eye
     final List<OnBelt> belt = new ArrayList<>();
+
+    /** Whether {@code b} is on the belt (by identity; an indexed loop: no iterator on the control path). */
+    boolean carries(TrackedBag b) {
+        for (int i = 0; i < belt.size(); i++) if (belt.get(i).bag == b) return true;
+        return false;
+    }
     TrackedBag atEntry;
     boolean entryBlocked;
     long entryRiseNanos;            // start of the current moving stretch while a bag covers the entry eye

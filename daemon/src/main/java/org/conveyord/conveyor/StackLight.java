@@ -48,6 +48,14 @@ final class StackLight {
         show(false, false, false, false, false, false);
     }
 
+    boolean green() { return g; }
+
+    boolean yellow() { return y; }
+
+    boolean red() { return r; }
+
+    boolean blue() { return b; }
+
     Map<String, Object> state() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("green", g);
