@@ -271,7 +271,7 @@ public final class LineController implements AutoCloseable {
 
     /**
      * The state for {@code state/<line>}: copied from the mirror the control thread keeps (the
-     * garbage is made here, on the caller's thread); built on the control thread only if the
+     * garbage is made here, on the caller's thread); copied on the control thread only if the
      * mirror stays busy.
      */
     public Map<String, Object> snapshot() {
@@ -279,7 +279,11 @@ public final class LineController implements AutoCloseable {
         Map<String, Object> copy = mirrored == null ? null : mirrored.read(1000);
         if (copy != null) return copy;
         try {
-            return clock.call(this::buildState, 1000);
+            // on the control thread nobody writes the mirror while we read it
+            return clock.call(() -> {
+                mirrorState();
+                return mirror.read(1);
+            }, 1000);
         } catch (Exception e) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("running", false);
@@ -1206,54 +1210,6 @@ public final class LineController implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ state and helpers
-
-    private Map<String, Object> buildState() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("running", running);
-        m.put("starting", starting);
-        m.put("stopping", draining);
-        m.put("estop", estopActive);
-        m.put("estopLatched", estopLatched);
-        m.put("resetRequired", estopLatched || !faults.isEmpty());
-        m.put("faults", List.copyOf(faults));
-        m.put("speedMps", speed);
-        List<Map<String, Object>> zs = new ArrayList<>();
-        int inTransit = 0;
-        for (ZoneState z : zones.values()) {
-            Map<String, Object> zm = new LinkedHashMap<>();
-            zm.put("id", z.id);
-            zm.put("occupied", z.occupied());
-            zm.put("motor", z.motor.isActive());
-            zm.put("jammed", z.jammed);
-            if (z.transitSamples > 0) zm.put("transitMs", z.transitEwmaNanos / 1_000_000);
-            if (z.heldFor != null) zm.put("heldForFullLane", z.heldFor);
-            zm.put("bags", z.bags.stream().map(b -> b.id).toList());
-            zs.add(zm);
-            inTransit += z.bags.size();
-        }
-        m.put("zones", zs);
-        inTransit += sorter.incoming.size() + sorter.belt.size() + (sorter.atEntry != null ? 1 : 0);
-        int inFlightNotOnBelt = 0;
-        for (LaneState l : lanes.values()) {
-            for (TrackedBag b : l.inFlight) if (!sorter.carries(b)) inFlightNotOnBelt++;
-        }
-        m.put("bagsInTransit", inTransit + inFlightNotOnBelt);
-        List<Map<String, Object>> ls = new ArrayList<>();
-        for (LaneState l : lanes.values()) {
-            Map<String, Object> lm = new LinkedHashMap<>();
-            lm.put("id", l.id);
-            lm.put("order", l.order);
-            lm.put("bags", List.copyOf(l.bags));
-            lm.put("full", l.full());
-            ls.add(lm);
-        }
-        m.put("lanes", ls);
-        // the open orders themselves are not state: only how many there are (a rush has hundreds)
-        m.put("ordersOpen", orders.size());
-        m.put("stackLight", stackLight.state());
-        m.put("io", gpio.connected() ? "connected" : "lost");
-        return m;
-    }
 
     /**
      * Copies the state into the mirror, on the control thread, without allocating: plain fields

@@ -4,8 +4,6 @@ import org.conveyord.config.LineConfig;
 import org.conveyord.hal.DigitalOut;
 import org.conveyord.hal.Gpio;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Stack light in IEC 60204-1 colours: green running, yellow flashing while the start-up warning
@@ -55,13 +53,4 @@ final class StackLight {
     boolean red() { return r; }
 
     boolean blue() { return b; }
-
-    Map<String, Object> state() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("green", g);
-        m.put("yellow", y);
-        m.put("red", r);
-        m.put("blue", b);
-        return m;
-    }
 }
