@@ -133,6 +133,10 @@ public final class DurableOutbox implements Outbox {
     private long readLastId = -1;
     private FileChannel readChannel;
     private Segment readChannelSeg;
+    // read-ahead on readChannel: a backlog is read 64 KiB at a time, not two pread()s per record
+    private final ByteBuffer readAhead = ByteBuffer.allocate(64 * 1024);
+    private long readAheadFrom = -1;
+    private int readAheadLen;
 
     private DurableOutbox(Path dir, Settings settings, DropListener onDrop) {
         this.dir = dir;
@@ -383,6 +387,7 @@ public final class DurableOutbox implements Outbox {
             closeQuietly(readChannel);
             readChannel = null;
             readChannelSeg = null;
+            readAheadFrom = -1;
         }
         if (readSeg == s) {
             readSeg = null;
@@ -449,6 +454,7 @@ public final class DurableOutbox implements Outbox {
     private FileChannel readChannel(Segment s) throws IOException {
         if (readChannelSeg != s) {
             closeQuietly(readChannel);
+            readAheadFrom = -1;
             readChannel = FileChannel.open(s.file(), StandardOpenOption.READ);
             readChannelSeg = s;
         }
@@ -461,14 +467,14 @@ public final class DurableOutbox implements Outbox {
     /** One record at {@code pos}; null when nothing readable is left before {@code end}. */
     private Read readRecord(FileChannel ch, long pos, long end) throws IOException {
         ByteBuffer h = ByteBuffer.allocate(HEADER);
-        if (end - pos < HEADER || readFully(ch, h, pos) < HEADER) return null;
+        if (end - pos < HEADER || readAt(ch, h, pos) < HEADER) return null;
         h.flip();
         int magic = h.getInt();
         int len = h.getInt();
         int sum = h.getInt();
         if (magic == MAGIC && len >= FIXED_BODY && len <= MAX_BODY && pos + HEADER + len <= end) {
             ByteBuffer b = ByteBuffer.allocate(len);
-            if (readFully(ch, b, pos + HEADER) == len) {
+            if (readAt(ch, b, pos + HEADER) == len) {
                 crc.reset();
                 crc.update(b.array(), 0, len);
                 if ((int) crc.getValue() == sum) {
@@ -502,6 +508,24 @@ public final class DurableOutbox implements Outbox {
             p += n - 3;
         }
         return -1;
+    }
+
+    /**
+     * {@link #readFully} through the read-ahead when reading {@code readChannel}. Segments are
+     * append-only, so bytes once read stay valid; the read-ahead is dropped with its channel.
+     */
+    private int readAt(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+        int need = b.remaining();
+        if (ch != readChannel || need > readAhead.capacity()) return readFully(ch, b, pos);
+        if (readAheadFrom < 0 || pos < readAheadFrom || pos + need > readAheadFrom + readAheadLen) {
+            readAhead.clear();
+            readAheadLen = readFully(ch, readAhead, pos);
+            readAheadFrom = pos;
+        }
+        int n = (int) Math.min(need, readAheadFrom + readAheadLen - pos);
+        if (n <= 0) return 0;
+        b.put(readAhead.array(), (int) (pos - readAheadFrom), n);
+        return n;
     }
 
     private static int readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {

@@ -274,6 +274,9 @@ public final class MqttGateway {
 
     public boolean isConnected() { return connected; }
 
+    /** Unacknowledged publishes at a time ({@link #WINDOW}), for the benchmark's report. */
+    public static int window() { return WINDOW; }
+
     /**
      * Emits {@code node/stopping}, publishes the retained status "offline", waits up to ~2 s for the
      * outbox to drain, then disconnects (with DISCONNECT, so the broker keeps our offline status
@@ -401,12 +404,20 @@ public final class MqttGateway {
             if (cmdId != null) n.put("cmdId", cmdId);
             return mapper.writeValueAsBytes(n);
         }
-        var out = new com.fasterxml.jackson.core.util.ByteArrayBuilder(256);
-        try (var g = mapper.getFactory().createGenerator(out)) {
+        // one generator for every event (inside the event lock), writing into one buffer: creating a
+        // generator per event was the biggest cost of emit()
+        if (eventGen == null) {
+            eventOut = new com.fasterxml.jackson.core.util.ByteArrayBuilder(512);
+            eventGen = EVENT_JSON.createGenerator(eventOut);
+            eventGen.setCodec(mapper);
+        }
+        var g = eventGen;
+        eventOut.reset();
+        try {
             g.writeStartObject();
             g.writeStringField("id", eventIdPrefix + seq);
             g.writeNumberField("seq", seq);
-            g.writeStringField("ts", TS.format(clock.instant()));
+            g.writeStringField("ts", eventTs());
             g.writeStringField("device", device);
             g.writeStringField("type", type);
             if (fields != null) {
@@ -424,8 +435,31 @@ public final class MqttGateway {
             }
             if (cmdId != null) g.writeStringField("cmdId", cmdId);
             g.writeEndObject();
+            g.flush();
+        } catch (IOException | RuntimeException e) {
+            eventGen = null; // half an object written: start the next event on a fresh generator
+            throw e;
         }
-        return out.toByteArray();
+        return eventOut.toByteArray();
+    }
+
+    /** No separator between root values: each event is taken out of the buffer on its own. */
+    private static final com.fasterxml.jackson.core.JsonFactory EVENT_JSON =
+            new com.fasterxml.jackson.core.JsonFactoryBuilder().rootValueSeparator((String) null).build();
+    // guarded by eventLock
+    private com.fasterxml.jackson.core.JsonGenerator eventGen;
+    private com.fasterxml.jackson.core.util.ByteArrayBuilder eventOut;
+    private long eventTsMillis = Long.MIN_VALUE;
+    private String eventTsText;
+
+    /** The event time as text, formatted once per millisecond. Inside eventLock. */
+    private String eventTs() {
+        long now = clock.millis();
+        if (now != eventTsMillis) {
+            eventTsText = TS.format(Instant.ofEpochMilli(now));
+            eventTsMillis = now;
+        }
+        return eventTsText;
     }
 
     /** Called by the outbox at its cap, on the appending thread (inside {@link #emit}'s lock or on the gateway thread). */
@@ -484,7 +518,7 @@ public final class MqttGateway {
                 int gen = generation;
                 transport.publish(e.topic(), e.payload(), 1, false)
                         .whenComplete((v, err) -> {
-                            // PUBACKs come one by one on Paho's thread: hand them over in bulk, one hop per burst
+                            // PUBACKs complete on the transport's reader thread: hand them over in bulk, one hop per burst
                             acks.add(new Ack(gen, e, err));
                             if (acksQueued.compareAndSet(false, true)) hop(this::drainAcks);
                         });

@@ -24,6 +24,7 @@ import java.util.function.BooleanSupplier;
  * machine's disk, a real Mosquitto (started here on loopback, or {@code MQTT_BENCH_URL}), and a
  * consumer with a persistent session that counts every seq. Phases:
  * <ol>
+ *   <li>warm-up: {@code --warmup-s} of the throughput load, not counted (JIT compilation);</li>
  *   <li>sustained throughput: events emitted as fast as the path takes them (at most 20,000 ahead of
  *       the consumer), QoS 1, outbox on; every seq must arrive;</li>
  *   <li>latency: events at a fixed rate, emit to consumer receipt (same JVM, System.nanoTime());</li>
@@ -31,7 +32,7 @@ import java.util.function.BooleanSupplier;
  *       how fast the backlog drains once the gateway has reconnected;</li>
  *   <li>outbox cost per event: bytes on disk and microseconds per append, for each fsync policy.</li>
  * </ol>
- * Usage: {@code bench.jar delivery [--throughput-s 10] [--latency-rate 2000] [--latency-s 10]
+ * Usage: {@code bench.jar delivery [--warmup-s 5] [--throughput-s 10] [--latency-rate 2000] [--latency-s 10]
  * [--outage-s 60] [--outage-rate 1000] [--fsync batched|every-write]}. Prints its figures; asserts nothing
  * except that no seq is missing (exit 1 otherwise).
  */
@@ -52,6 +53,7 @@ public final class DeliveryBench {
             if (!args[i].startsWith("--")) throw new IllegalArgumentException("expected --option value, got " + args[i]);
             opt.put(args[i].substring(2), args[i + 1]);
         }
+        int warmupS = Integer.parseInt(opt.getOrDefault("warmup-s", "5"));
         int throughputS = Integer.parseInt(opt.getOrDefault("throughput-s", "10"));
         int latencyRate = Integer.parseInt(opt.getOrDefault("latency-rate", "2000"));
         int latencyS = Integer.parseInt(opt.getOrDefault("latency-s", "10"));
@@ -78,28 +80,34 @@ public final class DeliveryBench {
             waitFor(gw::isConnected, 10, "the gateway to connect to " + url);
             EventSink events = gw.events();
 
+            // 0. warm-up: the same load, not counted, so the JIT's compiling is not charged to the figures
+            long w0 = events.emit("bench", "warm-up", Map.of());
+            long w1 = blast(events, consumer, w0, warmupS);
+            waitFor(() -> consumer.hasAll(w0, w1), 120, "every seq of the warm-up");
+
             // 1. sustained throughput
-            long first = events.emit("bench", "warm-up", Map.of());
+            long first = events.emit("bench", "start", Map.of());
             var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
+            long brokerCpu0 = broker == null ? -1 : broker.cpuNanos();
+            long consumerCpu0 = consumer.cpuNanos();
+            long readerCpu0 = consumer.readerCpuNanos();
+            double load0 = os.getSystemLoadAverage();
             long t0 = System.nanoTime();
-            long last = first;
-            long n = 0;
-            long end = t0 + TimeUnit.SECONDS.toNanos(throughputS);
-            while (System.nanoTime() < end) {
-                if (last - first - consumer.deliveries() > 20_000) {
-                    LockSupport.parkNanos(100_000); // not a spin: this machine has two cores
-                    continue;
-                }
-                last = events.emit("line-1", "bag-diverted", fields(++n, 0));
-            }
-            long lastSeq = last;
+            long lastSeq = blast(events, consumer, first, throughputS);
+            long n = lastSeq - first;
             waitFor(() -> consumer.hasAll(first, lastSeq), 120, "every seq of the throughput phase");
             double secs = (System.nanoTime() - t0) / 1e9;
-            double cpuUs = (os.getProcessCpuTime() - cpu0) / 1e3 / n;
+            double readerUs = (consumer.readerCpuNanos() - readerCpu0) / 1e3 / n;
+            double cpuUs = (os.getProcessCpuTime() - cpu0) / 1e3 / n - readerUs;
+            double brokerUs = broker == null || brokerCpu0 < 0 ? Double.NaN : (broker.cpuNanos() - brokerCpu0) / 1e3 / n;
+            double consumerUs = consumerCpu0 < 0 ? Double.NaN : (consumer.cpuNanos() - consumerCpu0) / 1e3 / n;
             System.out.printf("sustained: %,d events in %.1f s = %,.0f events/s delivered (QoS 1, outbox on), missing %d;"
-                    + " daemon-side CPU %.1f us/event (gateway + outbox + Paho; the consumer is a separate process)%n",
-                    n, secs, n / secs, consumer.missing(first, lastSeq), cpuUs);
+                    + " CPU per event: daemon side %.1f us (this JVM: gateway + outbox + MQTT client + the emitting loop,"
+                    + " without the %.1f us of the thread reading mosquitto_sub), mosquitto %.1f us, mosquitto_sub %.1f us;"
+                    + " load average %.2f before, %.2f after%n",
+                    n, secs, n / secs, consumer.missing(first, lastSeq), cpuUs, readerUs, brokerUs, consumerUs, load0,
+                    os.getSystemLoadAverage());
 
             // 2. latency at a fixed rate
             consumer.recordLatency(true);
@@ -161,7 +169,23 @@ public final class DeliveryBench {
         return exit;
     }
 
-    private static int windowSize() { return 200; }
+    /** Events as fast as the path takes them, at most 20,000 ahead of the consumer; returns the last seq. */
+    private static long blast(EventSink events, SeqCounter consumer, long first, int seconds) {
+        long d0 = consumer.deliveries();
+        long last = first;
+        long n = 0;
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < end) {
+            if (last - first - (consumer.deliveries() - d0) > 20_000) {
+                LockSupport.parkNanos(100_000); // not a spin: this machine has two cores
+                continue;
+            }
+            last = events.emit("line-1", "bag-diverted", fields(++n, 0));
+        }
+        return last;
+    }
+
+    private static int windowSize() { return MqttGateway.window(); }
 
     private static Map<String, Object> fields(long n, long t) {
         Map<String, Object> f = new LinkedHashMap<>();

@@ -35,6 +35,12 @@ final class LocalMosquitto implements AutoCloseable {
 
     String url() { return "tcp://127.0.0.1:" + port; }
 
+    /** CPU time the running broker used so far (user + system), in nanoseconds; -1 when unknown. */
+    long cpuNanos() {
+        Process p = process;
+        return p == null ? -1 : p.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     void start() throws IOException, InterruptedException {
         Path conf = dir.resolve("mosquitto.conf");
         Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\n"

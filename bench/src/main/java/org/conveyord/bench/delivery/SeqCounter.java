@@ -81,6 +81,14 @@ final class SeqCounter implements AutoCloseable {
 
     synchronized long deliveries() { return deliveries; }
 
+    /** CPU time of the thread here that reads mosquitto_sub's lines (bench overhead, not the daemon's), in nanoseconds. */
+    long readerCpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(reader.threadId());
+    }
+
+    /** CPU time mosquitto_sub used so far (user + system), in nanoseconds; -1 when unknown. */
+    long cpuNanos() { return sub.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L); }
+
     /** Latency percentile in microseconds over the events recorded since {@link #recordLatency}(true). */
     synchronized double latencyUs(double pct) {
         if (latencyCount == 0) return Double.NaN;
