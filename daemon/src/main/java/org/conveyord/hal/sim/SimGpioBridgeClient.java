@@ -67,7 +67,34 @@ public final class SimGpioBridgeClient implements AutoCloseable {
 
     void registerInput(int pin, InputSink sink) { inputSinks.put(pin, sink); }
 
-    boolean inputLevel(int pin) { return inputLevels.getOrDefault(pin, false); }
+    /**
+     * The level of an input pin. The sim sends HELLO and then one IN per input, each its own write,
+     * so right after connecting a pin may not have its level yet: the first read of such a pin waits
+     * (once, at most {@link #SNAPSHOT_WAIT_MS} ms) for it instead of answering low, which for the
+     * normally-closed e-stop would read as "pressed" and latch the line at start-up for nothing.
+     */
+    boolean inputLevel(int pin) {
+        Boolean level = inputLevels.get(pin);
+        if (level == null && connected && awaitedPins.add(pin)) {
+            long deadline = System.nanoTime() + SNAPSHOT_WAIT_MS * 1_000_000L;
+            synchronized (inputLevels) {
+                while ((level = inputLevels.get(pin)) == null && connected) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) break;
+                    try {
+                        inputLevels.wait(Math.max(1, left / 1_000_000L));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+        }
+        return level != null && level;
+    }
+
+    private static final long SNAPSHOT_WAIT_MS = 500;
+    private final java.util.Set<Integer> awaitedPins = ConcurrentHashMap.newKeySet();
 
     void writeOutput(int pin, boolean high) {
         outputLevels.put(pin, high);
@@ -151,6 +178,9 @@ public final class SimGpioBridgeClient implements AutoCloseable {
                     nanos = now;
                 }
                 Boolean old = inputLevels.put(in.pin(), in.high());
+                if (old == null) {
+                    synchronized (inputLevels) { inputLevels.notifyAll(); }
+                }
                 InputSink sink = inputSinks.get(in.pin());
                 if (sink != null && (old == null || old != in.high())) sink.level(in.pin(), in.high(), nanos);
             } else if (msg.get() instanceof GpioBridgeMessage.Hello) {
