@@ -6,11 +6,13 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The bridge's input snapshot arrives line by line after HELLO: a read in between must not answer "low". */
 class SimGpioBridgeClientTest {
@@ -40,17 +42,13 @@ class SimGpioBridgeClientTest {
                 client.start();
                 assertThat(client.awaitFirstSync(5, TimeUnit.SECONDS)).isTrue();
                 assertThat(helloSent.await(5, TimeUnit.SECONDS)).isTrue();
-                // the e-stop's level is read now; its IN line is sent a moment later
-                Thread releaser = new Thread(() -> {
-                    try {
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    mayFinishSnapshot.countDown();
-                });
-                releaser.start();
-                assertThat(client.inputLevel(4)).as("the real level, not the default low").isTrue();
+                // the e-stop's level is read now, on another thread; its IN line is sent once that read waits
+                var read = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.inputLevel(4));
+                await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(5))
+                        .until(() -> read.isDone() || waitingThreads(client) > 0);
+                assertThat(read.isDone()).as("the read waits for the line (at most 500 ms)").isFalse();
+                mayFinishSnapshot.countDown();
+                assertThat(read.get(5, TimeUnit.SECONDS)).as("the real level, not the default low").isTrue();
                 // a pin the sim never sends is waited for once, then reads low
                 assertThat(client.inputLevel(99)).isFalse();
             } finally {
@@ -58,5 +56,13 @@ class SimGpioBridgeClientTest {
                 sim.join(5000);
             }
         }
+    }
+
+    /** Threads parked in a timed wait inside the client's inputLevel: the read is waiting for its line. */
+    private static long waitingThreads(SimGpioBridgeClient client) {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getState() == Thread.State.TIMED_WAITING)
+                .filter(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("inputLevel")))
+                .count();
     }
 }
