@@ -31,7 +31,7 @@ class SimGpioBridgeClientTest {
                     mayFinishSnapshot.await(5, TimeUnit.SECONDS);
                     out.write("IN 4 1 1000\n".getBytes(StandardCharsets.US_ASCII));   // NC e-stop: released
                     out.flush();
-                    s.getInputStream().read();   // until the client goes away
+                    while (s.getInputStream().read() >= 0) { }   // keep the link up until the client goes away
                 } catch (Exception e) {
                     // the client closed
                 }
