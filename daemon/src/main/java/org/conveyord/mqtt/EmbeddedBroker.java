@@ -45,7 +45,8 @@ public final class EmbeddedBroker implements AutoCloseable {
      */
     public static EmbeddedBroker start(String host, int preferredPort) {
         IOException last = null;
-        int tries = preferredPort == 0 ? 1 : PORTS_TO_TRY;
+        // port 0: a few fresh free ports, since the bind can lose a race or time out on a busy machine
+        int tries = preferredPort == 0 ? 3 : PORTS_TO_TRY;
         for (int i = 0; i < tries; i++) {
             int port = preferredPort == 0 ? freePort(host) : preferredPort + i;
             if (port > 65535) break;
@@ -56,8 +57,8 @@ public final class EmbeddedBroker implements AutoCloseable {
                 last = e; // someone took the port between the check and the bind: try the next
             }
         }
-        throw new UncheckedIOException("cannot start the embedded MQTT broker on " + host + " ports " + preferredPort
-                + (preferredPort == 0 ? "" : "-" + (preferredPort + tries - 1)) + ": all in use",
+        throw new UncheckedIOException("cannot start the embedded MQTT broker on " + host
+                + (preferredPort == 0 ? " (" + tries + " free ports tried)" : " ports " + preferredPort + "-" + (preferredPort + tries - 1) + ": all in use"),
                 last == null ? new IOException("no free port") : last);
     }
 
