@@ -527,15 +527,27 @@ public final class LineController implements AutoCloseable {
         List<PendingRead> before = new ArrayList<>(st.reads);
         int k = st.reads.size();
         if (st.resync != null) {
-            before.addAll(st.resync.unbound());
-            k += st.resync.unbound().size() + st.resync.stillToCome();
+            List<PendingRead> unbound = st.resync.unbound();
+            before.addAll(unbound);
+            k += unbound.size() + st.resync.stillToCome();
         }
+        st.resync = null;
+        if (k > 0) beginResync(st, k, List.of());
+        readsLost(st, before, "never reached its eye (" + why + ")");
+    }
+
+    /** Up to {@code k} bags from before may still come ahead of {@code readsSoFar}: re-align from here. */
+    private void beginResync(StationState st, int k, List<PendingRead> readsSoFar) {
+        st.resync = new StationResync(k, readsSoFar);
         st.reads.clear();
-        st.resync = k > 0 ? new StationResync(k, List.of()) : null;
-        st.quietNanos = 0;
-        for (PendingRead r : before) {
+        st.lastArrivalMoving = st.movingNanos;
+    }
+
+    /** Each read with a code is a bag the line can no longer name: {@code bag-lost} at the station. */
+    private void readsLost(StationState st, java.util.Collection<PendingRead> reads, String why) {
+        for (PendingRead r : reads) {
             if (r.code == null) continue;
-            log.warn("{}: bag {} read at {} never reached its eye ({}); reported lost", id, r.code, st.cfg.id(), why);
+            log.warn("{}: bag {} read at {} {}; reported lost", id, r.code, st.cfg.id(), why);
             bagLost(r.code, st.cfg.id());
         }
     }
@@ -546,22 +558,16 @@ public final class LineController implements AutoCloseable {
         if (r == null || !(r.resolved() || r.broken())) return;
         StationResync.Resolved done = r.finish();
         st.resync = null;
-        for (PendingRead lost : done.lost()) {
-            if (lost.code == null) continue;
-            log.warn("{}: bag {} read at {} went to exception unnamed while its reads were re-aligned; reported lost",
-                    id, lost.code, st.cfg.id());
-            bagLost(lost.code, st.cfg.id());
-        }
+        readsLost(st, done.lost(), "went to exception unnamed while its reads were re-aligned");
         st.reads.addAll(done.pending());
         log.info("{}: {} back in step{}", id, st.cfg.id(), r.broken() ? " (a bag passed the scanner unreported: every read given up)" : "");
     }
 
     private void abandonResync(StationState st) {
-        for (PendingRead r : st.resync.unbound()) {
-            if (r.code != null) bagLost(r.code, st.cfg.id());
-        }
-        log.warn("{}: {} gave up re-aligning its reads (too many); they are reported lost", id, st.cfg.id());
+        log.warn("{}: {} gave up re-aligning its reads (too many)", id, st.cfg.id());
+        List<PendingRead> unbound = st.resync.unbound();
         st.resync = null;
+        readsLost(st, unbound, "was waiting while the station re-aligned");
     }
 
     /** {@code bag-lost} with the last place the bag was seen, and {@code order-incomplete} for its order. */
@@ -646,24 +652,18 @@ public final class LineController implements AutoCloseable {
         long window = arrivalLimitNanos(st.zone)
                 + (long) (((st.zone.cfg.eyeAtMOrDefault() - st.cfg.scanAtMOrDefault()) / speed * 2 + 1) * 1e9);
         if (st.resync == null) {
-            int stale = 0;
-            while (!st.reads.isEmpty() && st.movingNanos - st.reads.peek().movingNanos > window) {
-                PendingRead r = st.reads.poll();
-                log.warn("{}: dropped a stale read '{}' at {}: no bag reached the eye in time", id, r.code, st.cfg.id());
-                if (r.code != null) bagLost(r.code, st.cfg.id());
-                stale++;
-            }
-            if (stale > 0) {
+            List<PendingRead> stale = new ArrayList<>();
+            while (!st.reads.isEmpty() && st.movingNanos - st.reads.peek().movingNanos > window) stale.add(st.reads.poll());
+            if (!stale.isEmpty()) {
+                readsLost(st, stale, "is stale: no bag reached the eye in time");
                 // those bags may still come, ahead of every bag read after them: re-align, never guess
-                st.resync = new StationResync(stale, new ArrayList<>(st.reads));
-                st.reads.clear();
-                st.quietNanos = 0;
+                beginResync(st, stale.size(), new ArrayList<>(st.reads));
             }
         }
         PendingRead read;
         if (st.resync != null) {
             read = st.resync.arrive().read();
-            st.quietNanos = 0;
+            st.lastArrivalMoving = st.movingNanos;
             settleResync(st);
             if (read == null) {
                 log.warn("{}: the bag at {}'s eye cannot be named after the station lost count; it goes to exception", id, st.cfg.id());
@@ -932,8 +932,7 @@ public final class LineController implements AutoCloseable {
             if (!st.zone.motor.isActive()) continue;
             st.movingNanos += TICK_MS * 1_000_000L;
             if (st.resync != null) {
-                st.quietNanos += TICK_MS * 1_000_000L;
-                st.resync.expire(st.movingNanos, st.quietNanos, arrivalLimitNanos(st.zone));
+                st.resync.expire(st.movingNanos, st.movingNanos - st.lastArrivalMoving, arrivalLimitNanos(st.zone));
                 settleResync(st);
             }
         }
@@ -1328,7 +1327,7 @@ public final class LineController implements AutoCloseable {
         final ArrayDeque<PendingRead> reads = new ArrayDeque<>();
         long movingNanos;             // motor-on time of the station's zone: the clock reads age by
         StationResync resync;         // non-null while reads and arrivals are being re-aligned
-        long quietNanos;              // motor-on time since the last arrival, while re-aligning
+        long lastArrivalMoving;       // movingNanos at the last arrival while re-aligning
 
         StationState(LineConfig.Station cfg, ZoneState zone) {
             this.cfg = cfg;
