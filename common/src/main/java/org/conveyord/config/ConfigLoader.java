@@ -20,9 +20,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -69,7 +71,8 @@ public final class ConfigLoader {
                     ConfigProblem.Severity.ERROR));
             return new Result(file, null, problems, sha);
         }
-        YAMLMapper mapper = mapper(file, problems, lines);
+        Set<String> unparsed = new HashSet<>();
+        YAMLMapper mapper = mapper(file, problems, lines, unparsed);
         ConveyordConfig config = null;
         try {
             config = mapper.readValue(bytes, ConveyordConfig.class);
@@ -83,6 +86,7 @@ public final class ConfigLoader {
         }
         if (config != null) {
             for (ConfigValidator.Finding f : ConfigValidator.validate(config)) {
+                if (underAny(f.keyPath(), unparsed)) continue;
                 problems.add(new ConfigProblem(file, lineFor(lines, f.keyPath()), f.keyPath(), f.message(), f.severity()));
             }
         }
@@ -99,7 +103,25 @@ public final class ConfigLoader {
         return r;
     }
 
-    private static YAMLMapper mapper(Path file, List<ConfigProblem> problems, Map<String, Integer> lines) {
+    /**
+     * Whether {@code keyPath} is one of the keys that failed to parse, or inside one: that key already
+     * has its error, and a check of the stand-in value it was bound to would only add a second, wrong one.
+     */
+    static boolean underAny(String keyPath, Set<String> unparsed) {
+        for (String u : unparsed) {
+            if (keyPath.equals(u) || keyPath.startsWith(u + ".") || keyPath.startsWith(u + "[")) return true;
+        }
+        return false;
+    }
+
+    /**
+     * A value that does not parse is reported here, its key path goes into {@code unparsed}, and the
+     * binding goes on with a stand-in so that the rest of the file is still checked: null (the key
+     * counts as absent, so other keys' checks use its documented default) or, where a primitive needs
+     * one, zero.
+     */
+    private static YAMLMapper mapper(Path file, List<ConfigProblem> problems, Map<String, Integer> lines,
+                                     Set<String> unparsed) {
         YAMLMapper m = YAMLMapper.builder()
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -136,20 +158,21 @@ public final class ConfigLoader {
 
             private Object weird(JsonParser p, Class<?> targetType, String shown) {
                 String path = keyPath(p.getParsingContext());
+                unparsed.add(path);
                 problems.add(new ConfigProblem(file, lines.getOrDefault(path, lineOf(p.currentTokenLocation())), path,
                         shown + " is not a valid " + typeWord(targetType) + "; expected " + expected(targetType),
                         ConfigProblem.Severity.ERROR));
-                return defaultFor(targetType);
+                return standIn(targetType);
             }
         });
         return m;
     }
 
-    private static Object defaultFor(Class<?> t) {
-        if (t == int.class || t == Integer.class) return 0;
-        if (t == double.class || t == Double.class) return 0.0;
-        if (t == long.class || t == Long.class) return 0L;
-        if (t == boolean.class || t == Boolean.class) return false;
+    private static Object standIn(Class<?> t) {
+        if (t == int.class) return 0;
+        if (t == double.class) return 0.0;
+        if (t == long.class) return 0L;
+        if (t == boolean.class) return false;
         return null;
     }
 

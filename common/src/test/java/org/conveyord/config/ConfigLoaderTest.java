@@ -157,4 +157,52 @@ class ConfigLoaderTest {
         ConfigLoader.Result empty = loadText("");
         assertThat(empty.problems()).singleElement().satisfies(p -> assertThat(p.message()).contains("empty"));
     }
+    /** Values that do not parse, each with the key path its one error must name. */
+    private static final String[][] UNPARSEABLE = {
+            {"    speedMps: 0.8", "    speedMps: fast", "devices.line-1.speedMps"},
+            {"  telemetryIntervalS: 10", "  telemetryIntervalS: often", "mqtt.telemetryIntervalS"},
+            {"{mps: 0.5, output: 116}", "{mps: slow, output: 116}", "devices.line-1.speedPresets[0].mps"},
+            {"{lane: lane-1, atM: 1.2,", "{lane: lane-1, atM: near,", "devices.line-1.sorter.diverters[0].atM"},
+            {"estop: {pin: 4,", "estop: {pin: four,", "devices.line-1.estop.pin"},
+            {"    timeoutMs: 2000", "    timeoutMs: slow", "devices.scale-1.timeoutMs"},
+            {"jobDeadlineS: 60 ", "jobDeadlineS: a-minute ", "devices.printer-1.jobDeadlineS"},
+            {"duplicateWindowMs: 500", "duplicateWindowMs: short", "devices.scanner-1.duplicateWindowMs"},
+    };
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> unparseableValues() {
+        return java.util.Arrays.stream(UNPARSEABLE).map(u -> org.junit.jupiter.params.provider.Arguments.of((Object[]) u));
+    }
+
+    @ParameterizedTest(name = "{2}")
+    @org.junit.jupiter.params.provider.MethodSource("unparseableValues")
+    void aValueThatDoesNotParseIsOneErrorNotACascade(String from, String to, String keyPath) throws IOException {
+        ConfigLoader.Result r = loadText(demoWith(from, to));
+        assertThat(r.problems()).filteredOn(ConfigProblem::isError).singleElement().satisfies(p -> {
+            assertThat(p.keyPath()).isEqualTo(keyPath);
+            assertThat(p.message()).contains("is not a valid");
+        });
+    }
+
+    @Test
+    void severalValuesThatDoNotParseAreOneErrorEach() throws IOException {
+        String yaml = Files.readString(CONFIG_DIR.resolve("demo.yaml"));
+        for (String[] u : UNPARSEABLE) {
+            assertThat(yaml).contains(u[0]);
+            yaml = yaml.replace(u[0], u[1]);
+        }
+        ConfigLoader.Result r = loadText(yaml);
+        assertThat(r.problems()).filteredOn(ConfigProblem::isError).extracting(ConfigProblem::keyPath)
+                .containsExactlyInAnyOrderElementsOf(java.util.Arrays.stream(UNPARSEABLE).map(u -> u[2]).toList());
+    }
+
+    @Test
+    void aKeyInsideOneThatDidNotParseCountsAsThatKey() {
+        java.util.Set<String> unparsed = java.util.Set.of("devices.line-1.estop", "devices.line-1.zones[0]");
+        assertThat(ConfigLoader.underAny("devices.line-1.estop", unparsed)).isTrue();
+        assertThat(ConfigLoader.underAny("devices.line-1.estop.debounceMs", unparsed)).isTrue();
+        assertThat(ConfigLoader.underAny("devices.line-1.zones[0].eyeAtM", unparsed)).isTrue();
+        assertThat(ConfigLoader.underAny("devices.line-1.estopReset", unparsed)).isFalse();
+        assertThat(ConfigLoader.underAny("devices.line-1.zones[1].eyeAtM", unparsed)).isFalse();
+        assertThat(ConfigLoader.underAny("devices.line-1", unparsed)).isFalse();
+    }
 }
