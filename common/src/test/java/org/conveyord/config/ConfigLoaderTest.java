@@ -30,6 +30,12 @@ class ConfigLoaderTest {
         assertThat(r.config().devicesOrEmpty()).containsKeys("scale-1", "printer-1", "scanner-1");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"demo.yaml", "store-example.yaml"})
+    void shippedExamplesHaveNoWarnings(String name) {
+        assertThat(ConfigLoader.load(CONFIG_DIR.resolve(name)).problems()).extracting(ConfigProblem::format).isEmpty();
+    }
+
     @Test
     void demoKeepsItsValues() {
         ConveyordConfig c = ConfigLoader.load(CONFIG_DIR.resolve("demo.yaml")).config();
@@ -111,7 +117,7 @@ class ConfigLoaderTest {
 
     @Test
     void aDiverterTooCloseToTheEntryEyeIsRejectedAtThisSpeed() throws IOException {
-        ConfigLoader.Result r = loadText(demoWith("{lane: lane-1, atM: 1.2,", "{lane: lane-1, atM: 0.5,"));
+        ConfigLoader.Result r = loadText(demoWith("{lane: lane-1, atM: 1.4,", "{lane: lane-1, atM: 0.5,"));
         assertThat(r.problems()).filteredOn(ConfigProblem::isError)
                 .anySatisfy(p -> {
                     assertThat(p.keyPath()).isEqualTo("devices.line-1.sorter.diverters[0].atM");
@@ -162,7 +168,7 @@ class ConfigLoaderTest {
             {"    speedMps: 0.8", "    speedMps: fast", "devices.line-1.speedMps"},
             {"  telemetryIntervalS: 10", "  telemetryIntervalS: often", "mqtt.telemetryIntervalS"},
             {"{mps: 0.5, output: 116}", "{mps: slow, output: 116}", "devices.line-1.speedPresets[0].mps"},
-            {"{lane: lane-1, atM: 1.2,", "{lane: lane-1, atM: near,", "devices.line-1.sorter.diverters[0].atM"},
+            {"{lane: lane-1, atM: 1.4,", "{lane: lane-1, atM: near,", "devices.line-1.sorter.diverters[0].atM"},
             {"estop: {pin: 4,", "estop: {pin: four,", "devices.line-1.estop.pin"},
             {"    timeoutMs: 2000", "    timeoutMs: slow", "devices.scale-1.timeoutMs"},
             {"jobDeadlineS: 60 ", "jobDeadlineS: a-minute ", "devices.printer-1.jobDeadlineS"},

@@ -55,6 +55,7 @@ class CommandLineIT {
             Run ok = main("--check-config", "--config", REPO.resolve("config").resolve(f).toString());
             assertThat(ok.code()).as(ok.out()).isZero();
             assertThat(ok.out()).contains("OK");
+            assertThat(ok.out()).as("the shipped examples are the first thing a new user runs").doesNotContainIgnoringCase("warning");
         }
         Path bad = tmp.resolve("bad.yaml");
         Files.writeString(bad, Files.readString(REPO.resolve("config/demo.yaml"))
@@ -62,7 +63,8 @@ class CommandLineIT {
         Run r = main("--check-config", "--config", bad.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.out()).contains(bad + ":").contains("devices.line-1.speedMps: 'fast' is not a valid number")
-                .contains("devices.line-1.startWarnigS: unknown key");
+                .contains("devices.line-1.startWarnigS: unknown key")
+                .doesNotContain("m/s is outside");
         Run missing = main("--check-config", "--config", tmp.resolve("nope.yaml").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.out()).contains("cannot read the file");
