@@ -69,8 +69,16 @@ public final class Pi4jGpio implements Gpio {
         }
     }
 
+    /**
+     * Claims an output and drives it inactive. Claiming the same name and pin again returns the
+     * output already claimed: the daemon claims every output inactive first, before the lines that
+     * use them are built.
+     */
     @Override
     public DigitalOut output(String name, PinConfig pin) {
+        for (DigitalOut o : outputs) {
+            if (o.name().equals(name) && o instanceof Output claimed && claimed.pin.equals(pin)) return o;
+        }
         DigitalState inactive = pin.activeLow() ? DigitalState.HIGH : DigitalState.LOW;
         try {
             DigitalOutputConfig cfg = DigitalOutput.newConfigBuilder(pi4j)
