@@ -75,9 +75,11 @@ public final class EventRelay implements EventSink, AutoCloseable {
 
     private void drop(String device, String type) {
         if (unreportedDrops.getAndIncrement() == 0) firstUnreportedDevice = device;
-        if (dropped.incrementAndGet() == 1 || dropped.get() % 1000 == 0) {
+        long n = dropped.incrementAndGet();
+        // the control thread logs the first drop and then one in a thousand, not a flood
+        if (n == 1 || n % 1000 == 0) {
             log.error("event relay {} is full ({} events): dropped {} event on {} ({} dropped so far)",
-                    worker.getName(), capacity, type, device, dropped.get());
+                    worker.getName(), capacity, type, device, n);
         }
     }
 

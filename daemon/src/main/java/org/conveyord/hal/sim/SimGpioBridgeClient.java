@@ -49,7 +49,10 @@ public final class SimGpioBridgeClient implements AutoCloseable {
     /** The socket is up and the input snapshot has been applied. */
     private volatile boolean connected;
     private Consumer<Boolean> connectionListener = c -> { };
-    /** The sim's nanoTime and ours differ in-process only by zero; across processes by an offset we learn. */
+    /**
+     * The sim's nanoTime and ours: the same clock in-process and on one Linux box (CLOCK_MONOTONIC),
+     * so it starts at zero; an edge that would lie in the future or over a second back resets it.
+     */
     private volatile long clockOffset;
 
     public SimGpioBridgeClient(String host, int port) {
@@ -159,7 +162,7 @@ public final class SimGpioBridgeClient implements AutoCloseable {
                 }
                 case GpioBridgeMessage.In in -> {
                     if (snapshot != null) {
-                        if (snapshotLines++ == 0) clockOffset = System.nanoTime() - in.nanos();
+                        snapshotLines++;
                         snapshot.put(in.pin(), in);
                     } else if (connected) {
                         apply(in);
