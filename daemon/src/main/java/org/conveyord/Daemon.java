@@ -11,10 +11,13 @@ import org.conveyord.hal.Gpio;
 import org.conveyord.hal.GpioFactory;
 import org.conveyord.link.LinkGroup;
 import org.conveyord.mqtt.MqttGateway;
+import org.conveyord.hal.OutputPinList;
 import org.conveyord.ops.BuildInfo;
+import org.conveyord.ops.SafeOutputsCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,12 +51,14 @@ public final class Daemon implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        boolean hasLine = cfg.devicesOrEmpty().values().stream().anyMatch(d -> d instanceof LineConfig);
+        // outputs first, before MQTT and devices: every output claimed inactive, and the pin list
+        // --safe-outputs falls back on written before any of them is claimed
+        this.gpio = hasLine ? claimOutputsInactive(cfg) : null;
         Clock clock = Clock.systemUTC();
         this.gateway = new MqttGateway(cfg, configSha, build, scheduler, clock);
         DeviceContext ctx = new DeviceContext(gateway.events(), gateway.stateListener(), scheduler, clock);
         this.links = new LinkGroup(1);
-        boolean hasLine = cfg.devicesOrEmpty().values().stream().anyMatch(d -> d instanceof LineConfig);
-        this.gpio = hasLine ? GpioFactory.open(cfg.gpioOrDefault()) : null;
         DevicePorts ports = new DevicePorts(devices);
         for (Map.Entry<String, DeviceConfig> e : cfg.devicesOrEmpty().entrySet()) {
             String id = e.getKey();
@@ -73,6 +78,25 @@ public final class Daemon implements AutoCloseable {
             devices.put(id, d);
             gateway.register(d);
         }
+    }
+
+    private static Gpio claimOutputsInactive(ConveyordConfig cfg) {
+        OutputPinList pins = new OutputPinList(cfg.gpioOrDefault(), SafeOutputsCommand.outputs(cfg));
+        try {
+            pins.write(cfg.stateDirOrDefault());
+        } catch (IOException e) {
+            // not fatal: --safe-outputs still has the config; only a config broken later needs the list
+            log.error("cannot write {}: {}; --safe-outputs will need a readable config", OutputPinList.file(cfg.stateDirOrDefault()),
+                    e.toString());
+        }
+        Gpio g = GpioFactory.open(cfg.gpioOrDefault());
+        try {
+            pins.outputs().forEach(g::output);
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+        return g;
     }
 
     /** Builds and starts everything; returns once the devices are started (the broker may still be coming). */

@@ -3,6 +3,7 @@ package org.conveyord;
 import org.conveyord.config.ConfigLoader;
 import org.conveyord.config.ConfigProblem;
 import org.conveyord.config.ConveyordConfig;
+import org.conveyord.hal.GpioFactory;
 import org.conveyord.ops.BuildInfo;
 import org.conveyord.ops.DemoRunner;
 import org.conveyord.ops.SafeOutputsCommand;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code conveyord} command line. Exit codes: 0 fine, 1 failed at run time, 2 bad config or usage.
@@ -84,6 +86,12 @@ public final class Main implements Callable<Integer> {
             }
             return 2;
         }
+        if (safeOutputs) {
+            // the crash path: semantic errors must not keep a motor running, so only the GPIO part counts
+            r.problems().stream().filter(ConfigProblem::isError).forEach(p -> System.err.println(p.format()));
+            Path dir = stateDir != null ? stateDir : r.config() != null ? r.config().stateDirOrDefault() : null;
+            return SafeOutputsCommand.run(r, dir, GpioFactory::open);
+        }
         if (!r.ok()) {
             r.problems().forEach(p -> System.err.println(p.format()));
             System.err.println("conveyord: " + config + " has errors; nothing was started (see above; --check-config lists them too)");
@@ -93,20 +101,21 @@ public final class Main implements Callable<Integer> {
         ConveyordConfig cfg = r.config();
         if (mqttUrl != null) cfg = cfg.withMqttUrl(mqttUrl);
         if (stateDir != null) cfg = cfg.withStateDir(stateDir.toString());
-        if (safeOutputs) {
-            return SafeOutputsCommand.run(cfg);
-        }
         return runDaemon(cfg, r.sha256(), build);
     }
 
     private static int runDaemon(ConveyordConfig cfg, String sha, BuildInfo build) throws InterruptedException {
-        Daemon daemon = Daemon.start(cfg, sha, build);
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicReference<Daemon> running = new AtomicReference<>();
+        // installed before anything starts: a SIGTERM during start-up still closes what was built
+        // (a daemon not yet returned from start closes itself when start fails or the JVM exits)
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("SIGTERM: stopping");
-            daemon.close();
+            Daemon d = running.get();
+            if (d != null) d.close();
             stopped.countDown();
         }, "shutdown"));
+        running.set(Daemon.start(cfg, sha, build));
         stopped.await();
         return 0;
     }

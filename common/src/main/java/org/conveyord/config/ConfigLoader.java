@@ -181,6 +181,7 @@ public final class ConfigLoader {
         if (t == double.class || t == Double.class) return "number";
         if (t == boolean.class || t == Boolean.class) return "true/false value";
         if (t == PinConfig.class) return "pin";
+        if (t == PinConfig.Bias.class) return "bias";
         return t.getSimpleName();
     }
 
@@ -189,6 +190,7 @@ public final class ConfigLoader {
         if (t == double.class || t == Double.class) return "a number, e.g. 0.8";
         if (t == boolean.class || t == Boolean.class) return "true or false";
         if (t == PinConfig.class) return "a pin number, or {pin: 17, activeLow: true}";
+        if (t == PinConfig.Bias.class) return "pull-up, pull-down or external";
         return "a " + t.getSimpleName();
     }
 

@@ -191,6 +191,7 @@ public final class ConfigValidator {
      */
     private void output(String path, PinConfig pin, boolean required, ConveyordConfig c) {
         pin(path, pin, required);
+        if (pin != null && pin.bias() != null) warn(path + ".bias", "bias applies to inputs only; an output ignores it");
         if (pin == null || !"gpiod".equals(c.gpioOrDefault().providerOrDefault())) return;
         boolean pulledUp = pin.pin() <= 8;
         boolean pulledDown = pin.pin() >= 9 && pin.pin() <= 27;
@@ -198,6 +199,23 @@ public final class ConfigValidator {
             warn(path, "pin " + pin.pin() + " is pulled " + (pulledUp ? "up" : "down") + " at boot, which is this output's active level"
                     + " (activeLow: " + pin.activeLow() + "): its relay switches on while the box boots; use a pin pulled the other way"
                     + " or an inverting driver");
+        }
+    }
+
+    /**
+     * An input whose broken wire must read inactive (the NC e-stop: pressed; the reset button: not
+     * pressed) needs a bias that pulls an open circuit to the pin's inactive level. Only real
+     * hardware has wires to break.
+     */
+    private void safetyInput(String path, PinConfig pin, String what, String brokenReadsAs, ConveyordConfig c) {
+        if (pin == null || !"gpiod".equals(c.gpioOrDefault().providerOrDefault())) return;
+        String safe = pin.safeBias().yaml();
+        if (pin.bias() == null) {
+            warn(path + ".bias", "no bias: if the wire to " + what + " breaks, the input floats and may read " + brokenReadsAs
+                    + "; expected bias: " + safe + " (activeLow: " + pin.activeLow() + ") or external (a resistor in the wiring)");
+        } else if (pin.bias() != PinConfig.Bias.EXTERNAL && pin.bias() != pin.safeBias()) {
+            warn(path + ".bias", "bias " + pin.bias().yaml() + " makes a broken wire to " + what + " read " + brokenReadsAs
+                    + " (activeLow: " + pin.activeLow() + "); expected bias: " + safe);
         }
     }
 
@@ -231,6 +249,7 @@ public final class ConfigValidator {
             error(p + ".startWarningS", "expected 0 .. 30 seconds of horn before motion");
         }
         pin(p + ".estop", l.estop(), true);
+        safetyInput(p + ".estop", l.estop(), "the e-stop", "released", c);
         output(p + ".horn", l.horn(), false, c);
         output(p + ".heartbeat", l.heartbeat(), false, c);
         if (l.stackLight() != null) {
@@ -243,6 +262,7 @@ public final class ConfigValidator {
             pin(p + ".buttons.start", l.buttons().start(), false);
             pin(p + ".buttons.stop", l.buttons().stop(), false);
             pin(p + ".buttons.reset", l.buttons().reset(), false);
+            safetyInput(p + ".buttons.reset", l.buttons().reset(), "the reset button", "pressed", c);
         }
         if (l.buttons() == null || l.buttons().reset() == null) {
             warn(p + ".buttons.reset", "no physical reset button: after an emergency stop, reset will be accepted over MQTT;"

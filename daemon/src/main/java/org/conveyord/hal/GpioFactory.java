@@ -59,7 +59,10 @@ public final class GpioFactory {
                 log.warn("GPIO: {} not reachable yet; inputs read inactive (e-stop pressed) until it is", bridge.describe());
             }
         } catch (InterruptedException e) {
+            // going on would claim pins whose inputs read low (the e-stop "pressed") for no reason
             Thread.currentThread().interrupt();
+            bridge.close();
+            throw new GpioException("interrupted while waiting for the input snapshot of " + bridge.describe(), e);
         }
         log.info("GPIO: {}", bridge.describe());
         return new Pi4jGpio(ctx, SimDigitalInputProvider.ID, SimDigitalOutputProvider.ID, bridge::isConnected, bridge::close);

@@ -60,7 +60,7 @@ public final class Pi4jGpio implements Gpio {
         try {
             DigitalInputConfig cfg = DigitalInput.newConfigBuilder(pi4j)
                     .id(name).name(name).address(pin.pin()).provider(inputProvider)
-                    .pull(PullResistance.OFF)
+                    .pull(pull(pin.bias()))
                     .build();
             DigitalInput in = pi4j.create(cfg);
             return new DebouncedInput(name, pin, normallyClosed, in);
@@ -69,8 +69,16 @@ public final class Pi4jGpio implements Gpio {
         }
     }
 
+    /**
+     * Claims an output and drives it inactive. Claiming the same name and pin again returns the
+     * output already claimed: the daemon claims every output inactive first, before the lines that
+     * use them are built.
+     */
     @Override
     public DigitalOut output(String name, PinConfig pin) {
+        for (DigitalOut o : outputs) {
+            if (o.name().equals(name) && o instanceof Output claimed && claimed.pin.equals(pin)) return o;
+        }
         DigitalState inactive = pin.activeLow() ? DigitalState.HIGH : DigitalState.LOW;
         try {
             DigitalOutputConfig cfg = DigitalOutput.newConfigBuilder(pi4j)
@@ -85,6 +93,16 @@ public final class Pi4jGpio implements Gpio {
         } catch (RuntimeException e) {
             throw new GpioException("cannot claim output " + name + " on pin " + pin.pin() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The board's own resistor for a bias; none for an external one or when the config does not say. */
+    static PullResistance pull(PinConfig.Bias bias) {
+        if (bias == null) return PullResistance.OFF;
+        return switch (bias) {
+            case PULL_UP -> PullResistance.PULL_UP;
+            case PULL_DOWN -> PullResistance.PULL_DOWN;
+            case EXTERNAL -> PullResistance.OFF;
+        };
     }
 
     @Override

@@ -56,6 +56,15 @@ class DaemonEndToEndIT {
     }
 
     @Test
+    void theDaemonLeavesThePinListForSafeOutputsInItsStateDir() throws Exception {
+        var pins = org.conveyord.hal.OutputPinList.read(h.cfg.stateDirOrDefault());
+        assertThat(pins.gpio().providerOrDefault()).isEqualTo("sim");
+        assertThat(pins.gpio().sim().portOrDefault()).isEqualTo(h.cfg.gpioOrDefault().sim().portOrDefault());
+        assertThat(pins.outputs()).containsKeys("line-1.p1.motor", "line-1.sorter.motor", "line-1.heartbeat")
+                .containsEntry("line-1.p1.motor", line.zonesOrEmpty().get(0).motor());
+    }
+
+    @Test
     void pingAndDescribeAnswerThroughTheBroker() throws Exception {
         JsonNode ping = command("node", "ping", "{\"id\":\"p-1\",\"by\":\"it\"}", "p-1");
         assertThat(ping.path("ok").asBoolean()).isTrue();

@@ -77,8 +77,12 @@ class CommandLineIT {
         assertThat(r.out()).startsWith("conveyord ").contains("commit");
     }
 
-    @Test
-    void safeOutputsSwitchesOffWhatACrashedDaemonLeftOn() throws Exception {
+    /** A simulated line whose motors a daemon switched on before it died: its GPIO lines keep their levels. */
+    private interface CrashedLine {
+        void check(DeviceSim sim, int gpioPort, List<PinConfig> motors) throws Exception;
+    }
+
+    private static void withMotorsLeftOn(CrashedLine then) throws Exception {
         ConveyordConfig demo = ConfigLoader.load(REPO.resolve("config/demo.yaml")).config();
         int gpioPort;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -92,7 +96,6 @@ class CommandLineIT {
         LineConfig line = (LineConfig) devices.get("line-1");
         List<PinConfig> motors = line.zonesOrEmpty().stream().map(LineConfig.Zone::motor).toList();
         try (DeviceSim sim = DeviceSim.start(cfg, "tcp://127.0.0.1:1")) {
-            // a daemon that switched motors on and then died: its GPIO lines keep their levels
             try (Socket s = new Socket("127.0.0.1", gpioPort)) {
                 OutputStream out = s.getOutputStream();
                 out.write(new GpioBridgeMessage.Hello("crashing-daemon").encode());
@@ -102,13 +105,58 @@ class CommandLineIT {
             }
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3))
                     .until(() -> motors.stream().allMatch(m -> sim.output(m.pin()) == m.activeLevel()));
+            then.check(sim, gpioPort, motors);
+        }
+    }
 
+    @Test
+    void safeOutputsSwitchesOffWhatACrashedDaemonLeftOn() throws Exception {
+        withMotorsLeftOn((sim, gpioPort, motors) -> {
             Path file = tmp.resolve("line.yaml");
             Files.writeString(file, Files.readString(REPO.resolve("config/demo.yaml")).replace("port: 7070", "port: " + gpioPort));
             Run r = main("--safe-outputs", "--config", file.toString());
             assertThat(r.code()).as(r.out()).isZero();
             assertThat(r.out()).contains("outputs driven inactive");
             await().atMost(Duration.ofSeconds(5)).until(() -> motors.stream().allMatch(m -> sim.output(m.pin()) != m.activeLevel()));
-        }
+        });
+    }
+
+    @Test
+    void safeOutputsDrivesTheOutputsOfAConfigWithSemanticErrors() throws Exception {
+        withMotorsLeftOn((sim, gpioPort, motors) -> {
+            Path file = tmp.resolve("broken.yaml");
+            Files.writeString(file, Files.readString(REPO.resolve("config/demo.yaml")).replace("port: 7070", "port: " + gpioPort)
+                    .replace("speedMps: 0.8", "speedMps: fast").replace("startWarningS: 2", "startWarnigS: 2"));
+            assertThat(main("--check-config", "--config", file.toString()).code()).as("the file has errors").isEqualTo(2);
+
+            Run r = main("--safe-outputs", "--config", file.toString());
+            assertThat(r.code()).as(r.out()).isZero();
+            assertThat(r.out()).contains("speedMps: 'fast' is not a valid number").contains("outputs driven inactive");
+            await().atMost(Duration.ofSeconds(5)).until(() -> motors.stream().allMatch(m -> sim.output(m.pin()) != m.activeLevel()));
+        });
+    }
+
+    @Test
+    void safeOutputsFallsBackOnThePinListOfTheLastStartWhenTheConfigCannotBeParsed() throws Exception {
+        withMotorsLeftOn((sim, gpioPort, motors) -> {
+            // the list the daemon wrote at its last start, from the config it ran with
+            Path good = tmp.resolve("line.yaml");
+            Files.writeString(good, Files.readString(REPO.resolve("config/demo.yaml")).replace("port: 7070", "port: " + gpioPort));
+            ConveyordConfig ran = ConfigLoader.load(good).config();
+            Path state = tmp.resolve("state");
+            new org.conveyord.hal.OutputPinList(ran.gpioOrDefault(), SafeOutputsCommand.outputs(ran)).write(state);
+            // ... then someone broke the file beyond parsing
+            Path file = tmp.resolve("garbage.yaml");
+            Files.writeString(file, "site: [unclosed\n  devices: {\n");
+
+            Run r = main("--safe-outputs", "--config", file.toString(), "--state-dir", state.toString());
+            assertThat(r.code()).as(r.out()).isZero();
+            assertThat(r.out()).contains("pin list of the last start").contains("outputs driven inactive");
+            await().atMost(Duration.ofSeconds(5)).until(() -> motors.stream().allMatch(m -> sim.output(m.pin()) != m.activeLevel()));
+
+            Run none = main("--safe-outputs", "--config", file.toString(), "--state-dir", tmp.resolve("empty").toString());
+            assertThat(none.code()).as(none.out()).isEqualTo(1);
+            assertThat(none.out()).contains("no output was driven");
+        });
     }
 }

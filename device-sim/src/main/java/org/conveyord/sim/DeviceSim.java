@@ -299,11 +299,6 @@ public final class DeviceSim implements AutoCloseable {
         scale(scale).setNoise(grams);
     }
 
-    /** Whether any line's e-stop is pressed now. */
-    public boolean estopPressed() {
-        return worlds.stream().anyMatch(LineWorld::estopPressed);
-    }
-
     /** Empties every line and clears every fault (jams, e-stop, printers, scales); counters are kept. */
     public void reset() {
         worlds.forEach(LineWorld::reset);

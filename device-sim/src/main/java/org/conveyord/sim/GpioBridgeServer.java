@@ -51,12 +51,16 @@ final class GpioBridgeServer extends TcpEndpoint {
             log.info("gpio-bridge: new daemon connection {} replaces {}", c.remote(), old.remote());
             old.close();
         }
-        // On the writer thread, whose tasks run in order: HELLO goes out before any IN; IN tasks queued
-        // before it are skipped (their level is in the snapshot, taken when this task runs).
+        // On the writer thread, whose tasks run in order: HELLO, the snapshot's IN lines and SNAPSHOT-END
+        // go out before any other IN; IN tasks queued before it are skipped (their level is in the
+        // snapshot, taken when this task runs).
         writer.execute(() -> {
             c.send(new GpioBridgeMessage.Hello("device-sim").encode());
             long now = clock.nanos();
-            inputs.get().forEach((pin, level) -> c.send(new GpioBridgeMessage.In(pin, level, now).encode()));
+            Map<Integer, Boolean> snapshot = inputs.get();
+            snapshot.forEach((pin, level) -> c.send(new GpioBridgeMessage.In(pin, level, now).encode()));
+            // the daemon counts its inputs real only from here: until then an unsent pin would read low
+            c.send(new GpioBridgeMessage.SnapshotEnd(snapshot.size()).encode());
             greeted = c;
         });
     }
@@ -86,6 +90,7 @@ final class GpioBridgeServer extends TcpEndpoint {
                 }
             }
             case GpioBridgeMessage.In i -> log.warn("gpio-bridge: daemon sent IN for pin {}; only the sim drives inputs", i.pin());
+            case GpioBridgeMessage.SnapshotEnd e -> log.warn("gpio-bridge: daemon sent SNAPSHOT-END; only the sim sends snapshots");
         }
     }
 

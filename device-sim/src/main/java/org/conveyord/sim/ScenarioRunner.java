@@ -125,7 +125,6 @@ public final class ScenarioRunner {
         private long nextIncompleteCheck;
         private int riderCollections;
         private int restarts;
-        private boolean startupChecked;   // the first start's refusal looked at (see operator())
         private long operatorResetAt;     // 0: nothing to do
         private long operatorStartAt;
         private int operatorActions;
@@ -274,19 +273,6 @@ public final class ScenarioRunner {
          * daemon latches on its own timers, which may be after the scenario's scripted reset.
          */
         private void operator(long now) throws InterruptedException {
-            if (!startupChecked && now - t0 > 2_000_000_000L) {
-                startupChecked = true;
-                // the daemon latched an e-stop at start-up although nobody pressed it (its GPIO link
-                // came up with the e-stop input low for a moment): the person starting the shift
-                // presses the reset button and starts again. Noted on the scorecard.
-                boolean latched = obs.refusals().values().stream().anyMatch(r -> r.contains("reset is needed after the emergency stop"));
-                if (latched && !sim.estopPressed()) {
-                    log.warn("scenario {}: the line came up latched by an e-stop nobody pressed; operator presses reset", s.name());
-                    notes.add("the line came up latched by an e-stop nobody pressed: operator pressed reset and started");
-                    sim.pressButton("reset");
-                    operatorStartAt = now + OPERATOR_START_AFTER_NANOS;
-                }
-            }
             if (operatorStartAt != 0 && now - operatorStartAt >= 0) {
                 operatorStartAt = 0;
                 send("start", withId(JSON.createObjectNode(), "operator-" + (++operatorActions)), "operator: start after a latched jam");

@@ -11,7 +11,11 @@ import java.util.Optional;
  *   daemon -> sim   OUT &lt;pin&gt; &lt;0|1&gt;            drive an output
  *   sim -> daemon   IN &lt;pin&gt; &lt;0|1&gt; &lt;nanos&gt;     an input's level changed (sim's monotonic time of the edge)
  *   both            HELLO &lt;who&gt; 1               first line after connect; the sim then sends IN for every input
+ *   sim -> daemon   SNAPSHOT-END &lt;n&gt;             the n IN lines since HELLO were the whole input snapshot
  * </pre>
+ * SNAPSHOT-END was added later: a daemon must not treat its inputs as real before it, because the
+ * snapshot's IN lines arrive one by one and a pin not yet sent reads low (a normally-closed e-stop:
+ * "pressed"). Older peers ignore the line as not a bridge message.
  */
 public sealed interface GpioBridgeMessage {
 
@@ -23,11 +27,15 @@ public sealed interface GpioBridgeMessage {
 
     record In(int pin, boolean high, long nanos) implements GpioBridgeMessage {}
 
+    /** Ends the input snapshot that follows HELLO; {@code inputs} is how many IN lines it had. */
+    record SnapshotEnd(int inputs) implements GpioBridgeMessage {}
+
     default byte[] encode() {
         String s = switch (this) {
             case Hello h -> "HELLO " + h.who() + " 1\n";
             case Out o -> "OUT " + o.pin() + " " + (o.high() ? 1 : 0) + "\n";
             case In i -> "IN " + i.pin() + " " + (i.high() ? 1 : 0) + " " + i.nanos() + "\n";
+            case SnapshotEnd e -> "SNAPSHOT-END " + e.inputs() + "\n";
         };
         return s.getBytes(StandardCharsets.US_ASCII);
     }
@@ -42,6 +50,8 @@ public sealed interface GpioBridgeMessage {
                 case "IN" -> t.length == 4
                         ? Optional.of(new In(Integer.parseInt(t[1]), level(t[2]), Long.parseLong(t[3])))
                         : Optional.empty();
+                case "SNAPSHOT-END" -> t.length == 2 && Integer.parseInt(t[1]) >= 0
+                        ? Optional.of(new SnapshotEnd(Integer.parseInt(t[1]))) : Optional.empty();
                 default -> Optional.empty();
             };
         } catch (IllegalArgumentException e) {

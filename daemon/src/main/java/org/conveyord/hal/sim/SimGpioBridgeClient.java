@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,11 @@ import java.util.function.Consumer;
  * The daemon's end of device-sim's GPIO bridge: one TCP connection, reconnected with back-off.
  * Outputs are re-sent on every connect. While the bridge is down every input reads low: the
  * normally-closed e-stop then reads "pressed", so a lost I/O link stops the line like a cut wire.
+ *
+ * <p>The link counts as up ({@link #isConnected}, the connection listener, {@link #awaitFirstSync})
+ * only once the sim's whole input snapshot has arrived (its SNAPSHOT-END line), and the snapshot is
+ * applied in one step: the IN lines come one by one, and a daemon that read its inputs between HELLO
+ * and the e-stop's line read the e-stop low, "pressed", and came up latched for nothing.
  */
 public final class SimGpioBridgeClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SimGpioBridgeClient.class);
@@ -40,9 +46,13 @@ public final class SimGpioBridgeClient implements AutoCloseable {
     private volatile Socket socket;
     private volatile OutputStream out;
     private volatile boolean running = true;
+    /** The socket is up and the input snapshot has been applied. */
     private volatile boolean connected;
     private Consumer<Boolean> connectionListener = c -> { };
-    /** The sim's nanoTime and ours differ in-process only by zero; across processes by an offset we learn. */
+    /**
+     * The sim's nanoTime and ours: the same clock in-process and on one Linux box (CLOCK_MONOTONIC),
+     * so it starts at zero; an edge that would lie in the future or over a second back resets it.
+     */
     private volatile long clockOffset;
 
     public SimGpioBridgeClient(String host, int port) {
@@ -56,7 +66,7 @@ public final class SimGpioBridgeClient implements AutoCloseable {
 
     public void onConnection(Consumer<Boolean> listener) { this.connectionListener = listener; }
 
-    /** Waits (bounded) for the first connect and the sim's input snapshot, so inputs start real. */
+    /** Waits (bounded) for the first connect and the sim's whole input snapshot, so inputs start real. */
     public boolean awaitFirstSync(long timeout, TimeUnit unit) throws InterruptedException {
         return firstSync.await(timeout, unit);
     }
@@ -67,34 +77,11 @@ public final class SimGpioBridgeClient implements AutoCloseable {
 
     void registerInput(int pin, InputSink sink) { inputSinks.put(pin, sink); }
 
-    /**
-     * The level of an input pin. The sim sends HELLO and then one IN per input, each its own write,
-     * so right after connecting a pin may not have its level yet: the first read of such a pin waits
-     * (once, at most {@link #SNAPSHOT_WAIT_MS} ms) for it instead of answering low, which for the
-     * normally-closed e-stop would read as "pressed" and latch the line at start-up for nothing.
-     */
+    /** The level of an input pin: low before the first snapshot and while the link is down. */
     boolean inputLevel(int pin) {
         Boolean level = inputLevels.get(pin);
-        if (level == null && connected && awaitedPins.add(pin)) {
-            long deadline = System.nanoTime() + SNAPSHOT_WAIT_MS * 1_000_000L;
-            synchronized (inputLevels) {
-                while ((level = inputLevels.get(pin)) == null && connected) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) break;
-                    try {
-                        inputLevels.wait(Math.max(1, left / 1_000_000L));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
-            }
-        }
         return level != null && level;
     }
-
-    private static final long SNAPSHOT_WAIT_MS = 500;
-    private final java.util.Set<Integer> awaitedPins = ConcurrentHashMap.newKeySet();
 
     void writeOutput(int pin, boolean high) {
         outputLevels.put(pin, high);
@@ -126,10 +113,8 @@ public final class SimGpioBridgeClient implements AutoCloseable {
                     for (var e : outputLevels.entrySet()) out.write(new GpioBridgeMessage.Out(e.getKey(), e.getValue()).encode());
                     out.flush();
                 }
-                connected = true;
                 delay = 100;
-                log.info("connected to {}", describe());
-                connectionListener.accept(true);
+                log.debug("connected to {}, waiting for its input snapshot", describe());
                 readLoop(s);
             } catch (IOException e) {
                 if (running && connected) log.warn("lost {}: {}", describe(), e.getMessage());
@@ -157,7 +142,9 @@ public final class SimGpioBridgeClient implements AutoCloseable {
     private void readLoop(Socket s) throws IOException {
         BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
         String line;
-        boolean synced = false;
+        // the snapshot's IN lines since HELLO, applied together at SNAPSHOT-END; null outside a snapshot
+        Map<Integer, GpioBridgeMessage.In> snapshot = null;
+        int snapshotLines = 0;
         while ((line = r.readLine()) != null) {
             if (line.length() > GpioBridgeMessage.MAX_LINE) {
                 log.warn("GPIO bridge: dropped an overlong line ({} chars)", line.length());
@@ -168,29 +155,52 @@ public final class SimGpioBridgeClient implements AutoCloseable {
                 log.warn("GPIO bridge: ignored a line that is not a bridge message: {}", abbreviate(line));
                 continue;
             }
-            if (msg.get() instanceof GpioBridgeMessage.In in) {
-                long now = System.nanoTime();
-                if (!synced) clockOffset = now - in.nanos();
-                long nanos = in.nanos() + clockOffset;
-                // an edge "from the future" means the offset drifted (another process): trust our clock
-                if (nanos > now || now - nanos > 1_000_000_000L) {
-                    clockOffset = now - in.nanos();
-                    nanos = now;
+            switch (msg.get()) {
+                case GpioBridgeMessage.Hello h -> {
+                    snapshot = new LinkedHashMap<>();
+                    snapshotLines = 0;
                 }
-                Boolean old = inputLevels.put(in.pin(), in.high());
-                if (old == null) {
-                    synchronized (inputLevels) { inputLevels.notifyAll(); }
+                case GpioBridgeMessage.In in -> {
+                    if (snapshot != null) {
+                        snapshotLines++;
+                        snapshot.put(in.pin(), in);
+                    } else if (connected) {
+                        apply(in);
+                    } else {
+                        log.warn("GPIO bridge: IN for pin {} before HELLO ignored", in.pin());
+                    }
                 }
-                InputSink sink = inputSinks.get(in.pin());
-                if (sink != null && (old == null || old != in.high())) sink.level(in.pin(), in.high(), nanos);
-            } else if (msg.get() instanceof GpioBridgeMessage.Hello) {
-                synced = true;
-                // the sim sends HELLO, then one IN per input: the snapshot is complete once the next
-                // line arrives or shortly after; callers only need "connected and talking"
-                firstSync.countDown();
+                case GpioBridgeMessage.SnapshotEnd end -> {
+                    if (snapshot == null || end.inputs() != snapshotLines) {
+                        // a torn snapshot: some input may be missing, so none of it is trusted
+                        log.warn("GPIO bridge: input snapshot incomplete ({} IN lines, SNAPSHOT-END says {}); connecting again",
+                                snapshotLines, end.inputs());
+                        throw new IOException("input snapshot incomplete");
+                    }
+                    snapshot.values().forEach(this::apply);
+                    snapshot = null;
+                    connected = true;
+                    log.info("connected to {}: {} inputs in its snapshot", describe(), end.inputs());
+                    connectionListener.accept(true);
+                    firstSync.countDown();
+                }
+                case GpioBridgeMessage.Out o -> log.warn("GPIO bridge: ignored OUT for pin {}; only the daemon drives outputs", o.pin());
             }
         }
         throw new IOException("device-sim closed the GPIO bridge");
+    }
+
+    private void apply(GpioBridgeMessage.In in) {
+        long now = System.nanoTime();
+        long nanos = in.nanos() + clockOffset;
+        // an edge "from the future" or from long ago means the offset drifted (another process): trust our clock
+        if (nanos > now || now - nanos > 1_000_000_000L) {
+            clockOffset = now - in.nanos();
+            nanos = now;
+        }
+        Boolean old = inputLevels.put(in.pin(), in.high());
+        InputSink sink = inputSinks.get(in.pin());
+        if (sink != null && (old == null ? in.high() : old != in.high())) sink.level(in.pin(), in.high(), nanos);
     }
 
     private void dropAllInputs() {
