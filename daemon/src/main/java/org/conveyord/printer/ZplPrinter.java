@@ -56,7 +56,8 @@ import java.util.concurrent.CompletionStage;
  * This assumes nobody else prints on the same printer (another host's labels would move the odometer).
  * <p>
  * Threading: link callbacks (link thread), commands (caller) and the poll timer (ctx scheduler)
- * change state under {@code this}; events are emitted after the lock is released.
+ * change state under {@code this}; events are emitted and the status set after the lock is released.
+ * Lifecycle and status: {@link LinkedDevice}; the lead fault gives the status detail.
  */
 public final class ZplPrinter extends LinkedDevice {
 

@@ -14,9 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
@@ -140,12 +138,8 @@ public final class ContinuousScale extends LinkedScale {
     @Override
     public CompletionStage<CommandResult> handle(Command cmd) {
         return switch (cmd.action()) {
-            case "read" -> readWeight(false).thenApply(w -> {
-                Map<String, Object> a = new LinkedHashMap<>();
-                a.put("grams", w.grams());
-                a.put("stable", w.stable());
-                return CommandResult.answer(a);
-            }).exceptionally(ScaleException::toResult);
+            case "read" -> readWeight(false).thenApply(w -> CommandResult.answer(readAnswer(w)))
+                    .exceptionally(ScaleException::toResult);
             case "tare", "zero" -> CompletableFuture.completedFuture(CommandResult.error(ErrorCode.INVALID_STATE,
                     id + " sends continuous output and takes no commands; press " + cmd.action() + " on the indicator"));
             default -> CompletableFuture.completedFuture(CommandResult.error(ErrorCode.UNKNOWN_ACTION,

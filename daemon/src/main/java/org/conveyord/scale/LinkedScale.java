@@ -47,6 +47,14 @@ abstract class LinkedScale extends LinkedDevice implements Scale {
         return s;
     }
 
+    /** The {@code read} command's answer. */
+    protected static Map<String, Object> readAnswer(Weight w) {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("grams", w.grams());
+        a.put("stable", w.stable());
+        return a;
+    }
+
     /** A weight came in: online again, state, and a {@code weight} event when it is news. */
     protected final void weighed(double g, boolean st) {
         boolean emit;

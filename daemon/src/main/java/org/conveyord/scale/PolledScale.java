@@ -7,8 +7,6 @@ import org.conveyord.protocol.framing.LineFramer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -69,14 +67,6 @@ abstract class PolledScale<Q, R> extends LinkedScale {
     @Override
     protected final void onStop() {
         requests.stop();
-    }
-
-    /** The {@code read} command's answer. */
-    protected static Map<String, Object> readAnswer(Weight w) {
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("grams", w.grams());
-        a.put("stable", w.stable());
-        return a;
     }
 
     /** Link thread. */
