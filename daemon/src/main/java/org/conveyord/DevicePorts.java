@@ -79,9 +79,9 @@ final class DevicePorts implements LinePeripherals {
     }
 
     @Override
-    public void printLabel(String printerId, String job, String zpl, String cmdId) {
+    public void printBagLabel(String printerId, String order, String bag, String lane, String cmdId) {
         if (devices.get(printerId) instanceof ZplPrinter p) {
-            p.printLabel(job, zpl, cmdId);
+            p.printBagLabel(order, bag, lane, cmdId);
         }
     }
 }

@@ -4,12 +4,12 @@ import org.conveyord.config.LineConfig;
 import org.conveyord.device.CommandResult;
 import org.conveyord.device.Device;
 import org.conveyord.device.DeviceStatus;
+import org.conveyord.device.StatusDetail;
 import org.conveyord.device.ErrorCode;
 import org.conveyord.device.EventSink;
 import org.conveyord.hal.DigitalIn;
 import org.conveyord.hal.DigitalOut;
 import org.conveyord.hal.Gpio;
-import org.conveyord.protocol.zpl.ZplLabel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +83,7 @@ public final class LineController implements AutoCloseable {
     private boolean heartbeatLevel;
     private long tickCount;
     private int generatedIds;
-    private volatile DeviceStatus status = DeviceStatus.offline("starting");
+    private volatile DeviceStatus status = DeviceStatus.offline(StatusDetail.NOT_READY, "starting");
 
     public LineController(String id, LineConfig cfg, Gpio gpio, LinePeripherals peripherals, EventSink events,
                           Device.StateListener stateListener) {
@@ -897,8 +897,7 @@ public final class LineController implements AutoCloseable {
         o.arrived.add(b.id);
         if (cfg.printer() != null) {
             try {
-                String zpl = ZplLabel.bagLabel(o.id, b.id, l.id, Map.of());
-                peripherals.printLabel(cfg.printer(), "label-" + b.id, zpl, o.cmdId);
+                peripherals.printBagLabel(cfg.printer(), o.id, b.id, l.id, o.cmdId);
             } catch (IllegalArgumentException e) {
                 log.warn("{}: no label for bag {}: {}", id, b.id, e.getMessage());
             }
@@ -1269,13 +1268,19 @@ public final class LineController implements AutoCloseable {
 
     private void updateStatus() {
         DeviceStatus s;
-        if (estopActive) s = DeviceStatus.fault("emergency stop is active");
-        else if (estopLatched) s = DeviceStatus.fault("reset needed after emergency stop");
-        else if (!faults.isEmpty()) s = DeviceStatus.fault(String.join(", ", faults));
+        if (estopActive) s = DeviceStatus.fault(StatusDetail.ESTOP, "emergency stop is active");
+        else if (estopLatched) s = DeviceStatus.fault(StatusDetail.ESTOP, "reset needed after emergency stop");
+        else if (!faults.isEmpty()) s = DeviceStatus.fault(faultDetail(faults.get(0)), String.join(", ", faults));
         else s = DeviceStatus.ONLINE;
         if (!s.equals(status)) {
             status = s;
         }
+    }
+
+    private static StatusDetail faultDetail(String fault) {
+        if (fault.startsWith("jam")) return StatusDetail.JAM;
+        if (fault.startsWith("unexpected item")) return StatusDetail.UNEXPECTED_ITEM;
+        return StatusDetail.INTERNAL;
     }
 
     private void changed() {

@@ -26,8 +26,13 @@ public interface LinePeripherals {
         return weigh(scaleId);
     }
 
-    /** Queues a label on printer {@code printerId}. */
-    void printLabel(String printerId, String job, String zpl, String cmdId);
+    /**
+     * Queues the label of a bag that reached its order's lane on printer {@code printerId}; the printer
+     * renders it (its {@code bag-label} template) and reports {@code printed} with {@code cmdId}.
+     *
+     * @throws IllegalArgumentException when a value cannot go on a label
+     */
+    void printBagLabel(String printerId, String order, String bag, String lane, String cmdId);
 
     LinePeripherals NONE = new LinePeripherals() {
         @Override public void onScan(String scannerId, ScanHandler handler) { }
@@ -37,6 +42,6 @@ public interface LinePeripherals {
             return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no scale"));
         }
 
-        @Override public void printLabel(String printerId, String job, String zpl, String cmdId) { }
+        @Override public void printBagLabel(String printerId, String order, String bag, String lane, String cmdId) { }
     };
 }

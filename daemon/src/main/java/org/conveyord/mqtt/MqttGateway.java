@@ -606,6 +606,7 @@ public final class MqttGateway {
         ObjectNode s = n.putObject("status");
         s.put("state", st.state().name());
         s.put("reason", st.reason() == null ? "" : st.reason());
+        s.put("detail", st.detail().name());
         lastStatePublishNanos.put(d.id(), System.nanoTime());
         statePublishes.incrementAndGet();
         transport.publish(base + "/state/" + d.id(), n.toString().getBytes(StandardCharsets.UTF_8), 1, true);
@@ -697,6 +698,7 @@ public final class MqttGateway {
             ObjectNode s = devs.putObject(d.id());
             s.put("state", st.state().name());
             s.put("reason", st.reason() == null ? "" : st.reason());
+            s.put("detail", st.detail().name());
         });
         transport.publish(base + "/telemetry", n.toString().getBytes(StandardCharsets.UTF_8), 0, false);
     }

@@ -93,7 +93,8 @@ public final class NodeDevice implements Device {
             m.put("kind", d.kind());
             m.put("actions", d.actions());
             DeviceStatus st = d.status();
-            m.put("status", Map.of("state", st.state().name(), "reason", st.reason() == null ? "" : st.reason()));
+            m.put("status", Map.of("state", st.state().name(), "reason", st.reason() == null ? "" : st.reason(),
+                    "detail", st.detail().name()));
             m.put("state", d == this ? state() : d.state());
             out.add(m);
         }

@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.conveyord.config.PrinterConfig;
 import org.conveyord.device.Command;
 import org.conveyord.device.CommandResult;
-import org.conveyord.device.Device;
 import org.conveyord.device.DeviceContext;
 import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.ErrorCode;
+import org.conveyord.device.LinkedDevice;
+import org.conveyord.device.StatusDetail;
 import org.conveyord.link.ByteLink;
 import org.conveyord.printer.PrintQueue.Entry;
 import org.conveyord.printer.PrintQueue.Outcome;
@@ -32,8 +33,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A Zebra label printer speaking ZPL. The printer acknowledges nothing, so the daemon keeps its own
@@ -57,19 +56,17 @@ import java.util.concurrent.TimeUnit;
  * This assumes nobody else prints on the same printer (another host's labels would move the odometer).
  * <p>
  * Threading: link callbacks (link thread), commands (caller) and the poll timer (ctx scheduler)
- * change state under {@code this}; events are emitted after the lock is released.
+ * change state under {@code this}; events are emitted and the status set after the lock is released.
+ * Lifecycle and status: {@link LinkedDevice}; the lead fault gives the status detail.
  */
-public final class ZplPrinter implements Device {
+public final class ZplPrinter extends LinkedDevice {
 
     private static final Logger log = LoggerFactory.getLogger(ZplPrinter.class);
     static final int WINDOW = 8;
     static final long FAST_POLL_MS = 100;
     private static final int UNCOUNTED_IDLE_POLLS = 3;
 
-    private final String id;
     private final PrinterConfig cfg;
-    private final ByteLink link;
-    private final DeviceContext ctx;
     private final PrintQueue queue;
     private final Duration jobDeadline;
     private final boolean odometerMode;
@@ -88,9 +85,6 @@ public final class ZplPrinter implements Device {
     private int idleStreak;
     private boolean lossPending;         // SENT jobs survived a connection loss or restart: settle them first
     private long lastPollNanos;
-    private ScheduledFuture<?> poll;
-    private boolean stopped;
-    private DeviceStatus lastLogged;
 
     public ZplPrinter(String id, PrinterConfig cfg, ByteLink link, DeviceContext ctx, PrintQueue queue) {
         this(id, cfg, link, ctx, queue, Duration.ofSeconds(cfg.jobDeadlineSOrDefault()));
@@ -98,10 +92,8 @@ public final class ZplPrinter implements Device {
 
     public ZplPrinter(String id, PrinterConfig cfg, ByteLink link, DeviceContext ctx, PrintQueue queue,
                       Duration jobDeadline) {
-        this.id = id;
+        super(id, link, ctx);
         this.cfg = cfg;
-        this.link = link;
-        this.ctx = ctx;
         this.queue = queue;
         this.jobDeadline = jobDeadline;
         this.odometerMode = cfg.odometerOrDefault();
@@ -110,48 +102,63 @@ public final class ZplPrinter implements Device {
         this.lossPending = queue.entries().stream().anyMatch(e -> e.state() == State.SENT);
     }
 
-    @Override public String id() { return id; }
-
     @Override public String kind() { return "printer"; }
 
     @Override public List<String> actions() { return List.of("print", "status", "reprint", "discard"); }
 
     @Override
-    public void start() {
-        long period = Math.min(cfg.pollMsOrDefault(), FAST_POLL_MS);
-        synchronized (this) {
-            poll = ctx.scheduler().scheduleWithFixedDelay(this::poll, period, period, TimeUnit.MILLISECONDS);
-        }
-        link.start(new ByteLink.Listener() {
-            @Override public void connected() { onConnected(); }
-
-            @Override public void received(byte[] data, int offset, int length) { framer.feed(data, offset, length); }
-
-            @Override public void disconnected(String reason) { onDisconnected(reason); }
-        });
+    protected void onStart() {
+        every(Math.min(cfg.pollMsOrDefault(), FAST_POLL_MS), this::poll);
     }
 
     @Override
-    public void stop() {
-        synchronized (this) {
-            if (stopped) return;
-            stopped = true;
-            if (poll != null) poll.cancel(false);
-        }
-        link.stop();
+    protected void onStop() {
         if (queue instanceof FilePrintQueue f) f.close();
     }
 
     @Override
-    public synchronized DeviceStatus status() {
-        if (!online) return DeviceStatus.offline(offlineReason);
-        if (!faults.isEmpty()) return DeviceStatus.fault(String.join(", ", faults));
+    protected void onBytes(byte[] data, int offset, int length) {
+        framer.feed(data, offset, length);
+    }
+
+    /** Under this: what the link and the printer's own answers say; the lead fault gives the detail. */
+    private DeviceStatus currentStatus() {
+        if (!online) return DeviceStatus.linkDown(offlineReason);
+        if (!faults.isEmpty()) return DeviceStatus.fault(detailOf(faults.iterator().next()), String.join(", ", faults));
         return DeviceStatus.ONLINE;
+    }
+
+    /** The fault names of {@link HostStatus#faults()} and {@link HostQueryErrors#faults()}. */
+    static StatusDetail detailOf(String fault) {
+        return switch (fault) {
+            case "paper-out" -> StatusDetail.PAPER_OUT;
+            case "head-open" -> StatusDetail.HEAD_OPEN;
+            case "ribbon-out" -> StatusDetail.RIBBON_OUT;
+            case "paused" -> StatusDetail.PAUSED;
+            case "paper-jam" -> StatusDetail.JAM;
+            case "offline" -> StatusDetail.LINK_DOWN;
+            default -> StatusDetail.HARDWARE_ERROR;
+        };
+    }
+
+    @Override
+    protected DeviceStatus linkUpStatus() {
+        synchronized (this) {
+            return currentStatus();
+        }
+    }
+
+    /** After a change of the printer's answers or the link; outside this (listeners run here). */
+    private void refreshStatus() {
+        DeviceStatus s;
+        synchronized (this) {
+            s = currentStatus();
+        }
+        updateStatus(s);
     }
 
     @Override
     public synchronized Map<String, Object> state() {
-        DeviceStatus s = status();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("online", online);
         m.put("ready", online && faults.isEmpty());
@@ -160,8 +167,7 @@ public final class ZplPrinter implements Device {
         m.put("inPrinter", count(State.SENT));
         m.put("uncertain", queue.entries().stream().filter(e -> e.state() == State.UNCERTAIN).map(e -> e.job().job()).toList());
         m.put("odometer", odometer < 0 ? null : odometer);
-        m.put("status", s.state().name().toLowerCase());
-        m.put("reason", s.reason());
+        putStatus(m);
         return m;
     }
 
@@ -182,6 +188,22 @@ public final class ZplPrinter implements Device {
         }
         ctx.stateListener().stateChanged(id);
         return true;
+    }
+
+    /**
+     * For the line: the label of a bag that reached its order's lane, rendered with this printer's
+     * {@code bag-label} template (a configured one first, else the built-in), as job {@code label-<bag>}.
+     *
+     * @return false when that bag's label was queued or printed before
+     * @throws IllegalArgumentException when a value cannot go on a label (ZPL command characters) or a
+     *                                  configured template needs a field the line does not have
+     */
+    public boolean printBagLabel(String order, String bag, String lane, String cmdId) {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("order", order);
+        values.put("bag", bag);
+        values.put("lane", lane);
+        return printLabel("label-" + bag, render(ZplLabel.TEMPLATE_BAG_LABEL, values), cmdId);
     }
 
     @Override
@@ -346,7 +368,6 @@ public final class ZplPrinter implements Device {
     private void poll() {
         List<Runnable> after = new ArrayList<>();
         synchronized (this) {
-            if (stopped) return;
             expire(after);
             long now = System.nanoTime();
             boolean busy = lossPending || count(State.SENT) > 0;
@@ -398,20 +419,18 @@ public final class ZplPrinter implements Device {
     private void onErrors(HostQueryErrors e) {
         List<Runnable> after = new ArrayList<>();
         synchronized (this) {
-            if (stopped) return;
             hqesFaults = e.faults();
             updateFaults(after);
             sendIfReady();
         }
         after.forEach(Runnable::run);
-        logStatusChange();
+        refreshStatus();
     }
 
     /** Link thread. */
     private void onHostStatus(HostStatus hs) {
         List<Runnable> after = new ArrayList<>();
         synchronized (this) {
-            if (stopped) return;
             hsAnswered++;
             hsFaults = hs.faults();
             updateFaults(after);
@@ -425,7 +444,7 @@ public final class ZplPrinter implements Device {
             sendIfReady();
         }
         after.forEach(Runnable::run);
-        logStatusChange();
+        refreshStatus();
     }
 
     /** Under this. */
@@ -507,7 +526,8 @@ public final class ZplPrinter implements Device {
         if (!faults.equals(before)) after.add(() -> ctx.stateListener().stateChanged(id));
     }
 
-    private void onConnected() {
+    @Override
+    protected void onLinkUp() {
         framer.reset();
         boolean wasOffline;
         synchronized (this) {
@@ -526,13 +546,12 @@ public final class ZplPrinter implements Device {
             ctx.events().emit(id, "fault-cleared", new LinkedHashMap<>(Map.of("reason", "offline")), null);
         }
         ctx.stateListener().stateChanged(id);
-        logStatusChange();
     }
 
-    private void onDisconnected(String reason) {
+    @Override
+    protected void onLinkDown(String reason) {
         boolean newFault;
         synchronized (this) {
-            if (stopped) return;
             online = false;
             offlineReason = reason;
             odometer = -1;
@@ -543,21 +562,5 @@ public final class ZplPrinter implements Device {
             ctx.events().emit(id, "fault", new LinkedHashMap<>(Map.of("reason", "offline")), null);
         }
         ctx.stateListener().stateChanged(id);
-        logStatusChange();
-    }
-
-    private void logStatusChange() {
-        DeviceStatus s = status();
-        synchronized (this) {
-            if (lastLogged != null && lastLogged.state() == s.state() && lastLogged.reason().equals(s.reason())) return;
-            if (lastLogged != null && lastLogged.state() == DeviceStatus.State.OFFLINE
-                    && s.state() == DeviceStatus.State.OFFLINE) {
-                lastLogged = s;
-                return;
-            }
-            lastLogged = s;
-        }
-        if (s.isOnline()) log.info("{} online and ready via {}", id, link.describe());
-        else log.warn("{} {}: {}", id, s.state().name().toLowerCase(), s.reason());
     }
 }

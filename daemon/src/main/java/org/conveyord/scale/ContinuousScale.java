@@ -6,6 +6,7 @@ import org.conveyord.device.CommandResult;
 import org.conveyord.device.DeviceContext;
 import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.ErrorCode;
+import org.conveyord.device.StatusDetail;
 import org.conveyord.link.ByteLink;
 import org.conveyord.protocol.mtcontinuous.ContinuousFrame;
 import org.conveyord.protocol.mtcontinuous.MtContinuousCodec;
@@ -13,9 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
@@ -30,18 +29,14 @@ import java.util.concurrent.TimeUnit;
  * {@code tare} and {@code zero} are refused: the protocol has no way to ask for them.
  * <p>
  * Threading: frames arrive on the link thread; reads come from any thread; the watchdog runs on the
- * ctx scheduler. Settling state and waiting reads are guarded by {@code this}; futures are completed
+ * ctx scheduler (lifecycle and status: {@link LinkedScale}). Settling state and waiting reads are guarded by {@code this}; futures are completed
  * and events emitted outside the lock.
  */
-public final class ContinuousScale implements Scale {
+public final class ContinuousScale extends LinkedScale {
 
     private static final Logger log = LoggerFactory.getLogger(ContinuousScale.class);
 
-    private final String id;
     private final ScaleConfig cfg;
-    private final ByteLink link;
-    private final DeviceContext ctx;
-    private final ScaleReporter reporter;
     private final MtContinuousCodec.Decoder decoder;
 
     private record Waiter(CompletableFuture<Weight> future, boolean stableOnly) {}
@@ -52,70 +47,56 @@ public final class ContinuousScale implements Scale {
     private double settleRefGrams = Double.NaN;
     private Weight latest;
     private boolean connected;
-    private ScheduledFuture<?> watchdog;
-    private boolean stopped;
 
     public ContinuousScale(String id, ScaleConfig cfg, ByteLink link, DeviceContext ctx) {
-        this.id = id;
+        super(id, link, ctx, cfg.eventThresholdGramsOrDefault());
         this.cfg = cfg;
-        this.link = link;
-        this.ctx = ctx;
-        this.reporter = new ScaleReporter(id, ctx, cfg.eventThresholdGramsOrDefault(), link.describe());
         this.decoder = new MtContinuousCodec.Decoder(
                 new MtContinuousCodec.Format(cfg.frameTareOrDefault(), cfg.frameChecksumOrDefault()), this::onFrame);
     }
 
-    @Override public String id() { return id; }
-
-    @Override public String kind() { return "scale"; }
-
-    @Override public List<String> actions() { return List.of("read", "tare", "zero"); }
-
     @Override
-    public void start() {
-        synchronized (this) {
-            long period = Math.max(50, cfg.timeoutMsOrDefault() / 4);
-            watchdog = ctx.scheduler().scheduleWithFixedDelay(this::checkFresh, period, period, TimeUnit.MILLISECONDS);
-        }
-        link.start(new ByteLink.Listener() {
-            @Override public void connected() {
-                decoder.reset();
-                synchronized (ContinuousScale.this) {
-                    connected = true;
-                    lastFrameNanos = System.nanoTime();
-                }
-                reporter.online();
-            }
-
-            @Override public void received(byte[] data, int offset, int length) { decoder.feed(data, offset, length); }
-
-            @Override public void disconnected(String reason) { onDisconnected(reason); }
-        });
+    protected void onStart() {
+        every(Math.max(50, cfg.timeoutMsOrDefault() / 4), this::checkFresh);
     }
 
     @Override
-    public void stop() {
+    protected void onLinkUp() {
+        decoder.reset();
+        synchronized (this) {
+            connected = true;
+            lastFrameNanos = System.nanoTime();
+        }
+    }
+
+    @Override
+    protected void onBytes(byte[] data, int offset, int length) {
+        decoder.feed(data, offset, length);
+    }
+
+    @Override
+    protected void onLinkDown(String reason) {
+        synchronized (this) {
+            connected = false;
+            latest = null;
+            settleRefGrams = Double.NaN;
+        }
+    }
+
+    @Override
+    protected void onStop() {
         List<Waiter> failed;
         synchronized (this) {
-            if (stopped) return;
-            stopped = true;
-            if (watchdog != null) watchdog.cancel(false);
             failed = new ArrayList<>(waiting);
             waiting.clear();
         }
-        reporter.stop();
-        link.stop();
         failed.forEach(x -> x.future().completeExceptionally(new ScaleException(ErrorCode.DEVICE_OFFLINE, id + " is shutting down")));
     }
-
-    @Override public DeviceStatus status() { return reporter.status(); }
-
-    @Override public Map<String, Object> state() { return reporter.state(); }
 
     @Override
     public CompletionStage<Weight> readWeight(boolean stableOnly) {
         CompletableFuture<Weight> f = new CompletableFuture<>();
-        DeviceStatus s = reporter.status();
+        DeviceStatus s = status();
         Weight now;
         synchronized (this) {
             now = latest;
@@ -125,8 +106,8 @@ public final class ContinuousScale implements Scale {
                 return f;
             }
             if (s.state() == DeviceStatus.State.FAULT) {
-                f.completeExceptionally(new ScaleException(s.reason().equals("no-data") ? ErrorCode.TIMEOUT : ErrorCode.DEVICE_FAULT,
-                        id + " cannot weigh now (" + s.reason() + ")" + advice(s.reason())));
+                f.completeExceptionally(new ScaleException(s.detail() == StatusDetail.NO_DATA ? ErrorCode.TIMEOUT : ErrorCode.DEVICE_FAULT,
+                        id + " cannot weigh now (" + s.reason() + ")" + advice(s.detail())));
                 return f;
             }
             if (now != null && (!stableOnly || now.stable())) {
@@ -146,10 +127,10 @@ public final class ContinuousScale implements Scale {
         return f;
     }
 
-    private static String advice(String reason) {
-        return switch (reason) {
-            case "overload" -> "; take weight off the platter";
-            case "not-ready" -> "; the indicator is still starting up, zero it";
+    private static String advice(StatusDetail detail) {
+        return switch (detail) {
+            case OVERLOAD -> "; take weight off the platter";
+            case NOT_READY -> "; the indicator is still starting up, zero it";
             default -> "; check that the indicator is set to continuous output";
         };
     }
@@ -157,12 +138,8 @@ public final class ContinuousScale implements Scale {
     @Override
     public CompletionStage<CommandResult> handle(Command cmd) {
         return switch (cmd.action()) {
-            case "read" -> readWeight(false).thenApply(w -> {
-                Map<String, Object> a = new LinkedHashMap<>();
-                a.put("grams", w.grams());
-                a.put("stable", w.stable());
-                return CommandResult.answer(a);
-            }).exceptionally(ScaleException::toResult);
+            case "read" -> readWeight(false).thenApply(w -> CommandResult.answer(readAnswer(w)))
+                    .exceptionally(ScaleException::toResult);
             case "tare", "zero" -> CompletableFuture.completedFuture(CommandResult.error(ErrorCode.INVALID_STATE,
                     id + " sends continuous output and takes no commands; press " + cmd.action() + " on the indicator"));
             default -> CompletableFuture.completedFuture(CommandResult.error(ErrorCode.UNKNOWN_ACTION,
@@ -175,12 +152,12 @@ public final class ContinuousScale implements Scale {
         long now = System.nanoTime();
         if (f.overCapacity()) {
             markFrame(now, null);
-            reporter.fault("overload");
+            fault(StatusDetail.OVERLOAD, "overload");
             return;
         }
         if (f.powerUp()) {
             markFrame(now, null);
-            reporter.fault("not-ready");
+            fault(StatusDetail.NOT_READY, "not-ready");
             return;
         }
         double g = f.grams();
@@ -196,7 +173,7 @@ public final class ContinuousScale implements Scale {
             markFrame(now, w);
             waiting.removeIf(x -> (stable || !x.stableOnly()) && ready.add(x));
         }
-        reporter.weighed(g, w.stable());
+        weighed(g, w.stable());
         ready.forEach(x -> x.future().complete(w));
     }
 
@@ -208,22 +185,13 @@ public final class ContinuousScale implements Scale {
     private void checkFresh() {
         boolean stale;
         synchronized (this) {
-            if (stopped || !connected) return;
+            if (!connected) return;
             stale = System.nanoTime() - lastFrameNanos > cfg.timeoutMsOrDefault() * 1_000_000L;
             if (stale) latest = null;
         }
-        if (stale && !reporter.status().reason().equals("no-data")) {
+        if (stale && status().detail() != StatusDetail.NO_DATA) {
             log.warn("{}: no continuous-output frame for {} ms from {}", id, cfg.timeoutMsOrDefault(), link.describe());
-            reporter.fault("no-data");
+            fault(StatusDetail.NO_DATA, "no-data");
         }
-    }
-
-    private void onDisconnected(String reason) {
-        synchronized (this) {
-            connected = false;
-            latest = null;
-            settleRefGrams = Double.NaN;
-        }
-        reporter.offline(reason);
     }
 }

@@ -5,6 +5,7 @@ import org.conveyord.device.Command;
 import org.conveyord.device.CommandResult;
 import org.conveyord.device.DeviceContext;
 import org.conveyord.device.ErrorCode;
+import org.conveyord.device.StatusDetail;
 import org.conveyord.link.ByteLink;
 import org.conveyord.protocol.mtsics.MtSicsCodec;
 import org.conveyord.protocol.mtsics.MtSicsCodec.Request;
@@ -21,9 +22,9 @@ import java.util.concurrent.CompletionStage;
  * Requests go through a {@link RequestLine}: one on the wire at a time, the reply's command id
  * checked, {@code timeoutMs} per attempt; a busy {@code I} reply is retried {@value #BUSY_RETRIES}
  * times before the request fails with TIMEOUT. While online the scale is polled with {@code SI};
- * status, state and {@code weight}/{@code fault} events go through the {@link ScaleReporter}.
+ * status, state and {@code weight}/{@code fault} events come from {@link LinkedScale}.
  * <p>
- * Threading: see RequestLine and ScaleReporter; nothing here blocks.
+ * Threading: see RequestLine and LinkedScale; nothing here blocks.
  */
 public final class MtSicsScale extends PolledScale<Request, MtSicsReply> {
 
@@ -102,18 +103,18 @@ public final class MtSicsScale extends PolledScale<Request, MtSicsReply> {
             if (err != null) {
                 Throwable c = err instanceof CompletionException ? err.getCause() : err;
                 if (c instanceof ScaleException se && se.code() == ErrorCode.TIMEOUT && link.isConnected()) {
-                    reporter.fault("no-answer");
+                    fault(StatusDetail.NO_DATA, "no-answer");
                 }
                 return;
             }
             switch (reply.status()) {
-                case OVERLOAD -> reporter.fault("overload");
-                case UNDERLOAD -> reporter.fault("underload");
+                case OVERLOAD -> fault(StatusDetail.OVERLOAD, "overload");
+                case UNDERLOAD -> fault(StatusDetail.UNDERLOAD, "underload");
                 // still "I" after the busy retries: the scale cannot weigh (warming up, not settling)
-                case NOT_READY -> reporter.fault("not-ready");
+                case NOT_READY -> fault(StatusDetail.NOT_READY, "not-ready");
                 case STABLE, DYNAMIC -> {
                     if (reply.grams().isPresent()) {
-                        reporter.weighed(reply.grams().getAsDouble(), reply.status() == MtSicsReply.Status.STABLE);
+                        weighed(reply.grams().getAsDouble(), reply.status() == MtSicsReply.Status.STABLE);
                     }
                 }
                 default -> { }

@@ -4,7 +4,9 @@ import org.conveyord.config.ScaleConfig;
 import org.conveyord.device.Command;
 import org.conveyord.device.CommandResult;
 import org.conveyord.device.DeviceContext;
+import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.ErrorCode;
+import org.conveyord.device.StatusDetail;
 import org.conveyord.link.ByteLink;
 import org.conveyord.protocol.nciecr.NciEcrCodec;
 import org.conveyord.protocol.nciecr.NciEcrCodec.Request;
@@ -23,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * every {@value #MOTION_RETRY_MS} ms until it gets a weight or {@code timeoutMs} has passed (TIMEOUT).
  * The protocol has no tare: {@code tare} is refused.
  * <p>
- * Threading: see RequestLine and ScaleReporter; nothing here blocks.
+ * Threading: see RequestLine and LinkedScale; nothing here blocks.
  */
 public final class NciEcrScale extends PolledScale<Request, NciReply> {
 
@@ -121,16 +123,16 @@ public final class NciEcrScale extends PolledScale<Request, NciReply> {
         requests.send(Request.W).whenComplete((r, err) -> {
             if (err != null) {
                 if (unwrap(err) instanceof ScaleException se && se.code() == ErrorCode.TIMEOUT && link.isConnected()) {
-                    reporter.fault("no-answer");
+                    fault(StatusDetail.NO_DATA, "no-answer");
                 }
                 return;
             }
-            if (r.weightField() == NciReply.WeightField.UNKNOWN_COMMAND) reporter.fault("not-ready");
-            else if (r.overload()) reporter.fault("overload");
-            else if (r.underload()) reporter.fault("underload");
-            else if (r.hardwareError()) reporter.fault("hardware-error");
-            else if (r.grams().isPresent()) reporter.weighed(r.grams().getAsDouble(), !r.motion());
-            else reporter.online();
+            if (r.weightField() == NciReply.WeightField.UNKNOWN_COMMAND) fault(StatusDetail.NOT_READY, "not-ready");
+            else if (r.overload()) fault(StatusDetail.OVERLOAD, "overload");
+            else if (r.underload()) fault(StatusDetail.UNDERLOAD, "underload");
+            else if (r.hardwareError()) fault(StatusDetail.HARDWARE_ERROR, "hardware-error");
+            else if (r.grams().isPresent()) weighed(r.grams().getAsDouble(), !r.motion());
+            else updateStatus(DeviceStatus.ONLINE);
         });
     }
 }

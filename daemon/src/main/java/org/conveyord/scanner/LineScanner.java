@@ -3,10 +3,9 @@ package org.conveyord.scanner;
 import org.conveyord.config.ScannerConfig;
 import org.conveyord.device.Command;
 import org.conveyord.device.CommandResult;
-import org.conveyord.device.Device;
 import org.conveyord.device.DeviceContext;
-import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.ErrorCode;
+import org.conveyord.device.LinkedDevice;
 import org.conveyord.link.ByteLink;
 import org.conveyord.protocol.framing.LineFramer;
 import org.conveyord.protocol.scanner.ScanLineCodec;
@@ -30,15 +29,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link ScanListener}s (the line controller) with the arrival time.
  * <p>
  * Threading: lines arrive on the link thread, where listeners and events run; state is read from
- * the publisher's thread, so it is kept in volatile fields.
+ * the publisher's thread, so it is kept in volatile fields. Lifecycle and status: {@link LinkedDevice}.
  */
-public final class LineScanner implements Device {
+public final class LineScanner extends LinkedDevice {
 
     private static final Logger log = LoggerFactory.getLogger(LineScanner.class);
 
-    private final String id;
-    private final ByteLink link;
-    private final DeviceContext ctx;
     private final ScanLineCodec codec;
     private final LineFramer framer;
     private final Optional<byte[]> trigger;
@@ -47,9 +43,7 @@ public final class LineScanner implements Device {
     private long lastReadNanos;       // link thread only
     private final java.util.concurrent.atomic.AtomicLong duplicates = new java.util.concurrent.atomic.AtomicLong();
     private final List<ScanListener> listeners = new CopyOnWriteArrayList<>();
-    private volatile DeviceStatus status = DeviceStatus.offline("not connected yet");
     private volatile String lastCode;
-    private volatile boolean stopped;
 
     /** The trigger comes from the config's {@code trigger} key (a make or raw bytes), if any. */
     public LineScanner(String id, ScannerConfig cfg, ByteLink link, DeviceContext ctx) {
@@ -61,9 +55,7 @@ public final class LineScanner implements Device {
      *                sent on the {@code trigger} action
      */
     public LineScanner(String id, ScannerConfig cfg, ByteLink link, DeviceContext ctx, Optional<byte[]> trigger) {
-        this.id = id;
-        this.link = link;
-        this.ctx = ctx;
+        super(id, link, ctx);
         this.trigger = trigger.map(byte[]::clone);
         this.duplicateWindowNanos = cfg.duplicateWindowMsOrDefault() * 1_000_000L;
         this.codec = new ScanLineCodec(cfg.prefixOrDefault(), cfg.suffixOrDefault(), cfg.noReadOrDefault(),
@@ -78,51 +70,27 @@ public final class LineScanner implements Device {
         listeners.add(l);
     }
 
-    @Override public String id() { return id; }
-
     @Override public String kind() { return "scanner"; }
 
     @Override public List<String> actions() { return List.of("trigger"); }
 
     @Override
-    public void start() {
-        link.start(new ByteLink.Listener() {
-            @Override public void connected() {
-                framer.reset();
-                setStatus(DeviceStatus.ONLINE);
-            }
-
-            @Override public void received(byte[] data, int offset, int length) {
-                framer.feed(data, offset, length);
-            }
-
-            @Override public void disconnected(String reason) {
-                setStatus(DeviceStatus.offline(reason));
-            }
-        });
+    protected void onLinkUp() {
+        framer.reset();
     }
 
     @Override
-    public void stop() {
-        if (stopped) return;
-        stopped = true;
-        link.stop();
-    }
-
-    @Override
-    public DeviceStatus status() {
-        return status;
+    protected void onBytes(byte[] data, int offset, int length) {
+        framer.feed(data, offset, length);
     }
 
     @Override
     public Map<String, Object> state() {
-        DeviceStatus s = status;
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("online", s.isOnline());
+        m.put("online", status().isOnline());
         m.put("lastCode", lastCode);
         m.put("duplicatesSuppressed", duplicates.get());
-        m.put("status", s.state().name().toLowerCase());
-        m.put("reason", s.reason());
+        putStatus(m);
         return m;
     }
 
@@ -138,7 +106,7 @@ public final class LineScanner implements Device {
         }
         if (!link.write(trigger.get())) {
             return CompletableFuture.completedFuture(CommandResult.error(ErrorCode.DEVICE_OFFLINE,
-                    id + " is offline (" + status.reason() + "); check its cable and power"));
+                    id + " is offline (" + status().reason() + "); check its cable and power"));
         }
         return CompletableFuture.completedFuture(CommandResult.success());
     }
@@ -177,17 +145,5 @@ public final class LineScanner implements Device {
                 log.error("{}: a scan listener failed on {}: {}", id, r, e.toString(), e);
             }
         }
-    }
-
-    private void setStatus(DeviceStatus next) {
-        DeviceStatus prev = status;
-        if (prev.equals(next) || stopped) return;
-        status = next;
-        if (next.isOnline()) {
-            log.info("{} online via {}", id, link.describe());
-        } else if (prev.state() != DeviceStatus.State.OFFLINE) {
-            log.warn("{} offline: {}", id, next.reason());
-        }
-        ctx.stateListener().stateChanged(id);
     }
 }

@@ -209,7 +209,7 @@ class LineControllerTest {
         line = new LineController("line-1", cfg, gpio, new LinePeripherals() {
             @Override public void onScan(String scannerId, ScanHandler h) { if (scannerId.equals("scanner-1")) handler[0] = h; }
             @Override public java.util.concurrent.CompletionStage<Reading> weigh(String s) { return java.util.concurrent.CompletableFuture.completedFuture(new Reading(0, true)); }
-            @Override public void printLabel(String p, String j, String z, String c) { }
+            @Override public void printBagLabel(String p, String o, String b, String l, String c) { }
         }, events, id -> { });
         line.start();
         releaseStartupEstop();

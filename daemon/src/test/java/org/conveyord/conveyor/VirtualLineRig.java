@@ -72,8 +72,8 @@ final class VirtualLineRig implements AutoCloseable {
             }
 
             @Override
-            public void printLabel(String printerId, String job, String zpl, String cmdId) {
-                labels.add(job);
+            public void printBagLabel(String printerId, String order, String bag, String lane, String cmdId) {
+                labels.add("label-" + bag);
             }
         };
         startController();

@@ -2,6 +2,7 @@ package org.conveyord.mqtt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.conveyord.device.DeviceStatus;
+import org.conveyord.device.StatusDetail;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -208,10 +209,18 @@ class MqttGatewayIT {
     }
 
     @Test
-    void aFaultedDeviceMakesTheNodeDegradedAndBackOnline() {
-        fake.status = DeviceStatus.fault("test fault");
+    void aFaultedDeviceMakesTheNodeDegradedAndBackOnline() throws Exception {
+        fake.status = DeviceStatus.fault(StatusDetail.HARDWARE_ERROR, "test fault");
         gw.stateListener().stateChanged("fake-1");
         op.awaitMessage("status", m -> m.json().path("state").asText().equals("degraded"));
+        // a consumer subscribing now (nothing changes meanwhile) learns the detail from the retained state;
+        // the embedded broker does not set the retain flag on that delivery, so the flag is not checked
+        try (TestMqttClient late = new TestMqttClient(broker.url(), GatewayFixture.BASE)) {
+            JsonNode st = late.awaitMessage("state/fake-1",
+                    m -> m.json().path("status").path("state").asText().equals("FAULT")).json().path("status");
+            assertThat(st.path("detail").asText()).isEqualTo("HARDWARE_ERROR");
+            assertThat(st.path("reason").asText()).isEqualTo("test fault");
+        }
         int seen = op.on("status").size();
         fake.status = DeviceStatus.ONLINE;
         gw.stateListener().stateChanged("fake-1");

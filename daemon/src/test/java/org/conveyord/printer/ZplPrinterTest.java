@@ -7,6 +7,8 @@ import org.conveyord.config.PrinterConfig;
 import org.conveyord.device.Command;
 import org.conveyord.device.CommandResult;
 import org.conveyord.device.DeviceContext;
+import org.conveyord.device.DeviceStatus;
+import org.conveyord.device.StatusDetail;
 import org.conveyord.device.ErrorCode;
 import org.conveyord.link.ByteLinks;
 import org.conveyord.link.LinkGroup;
@@ -17,6 +19,7 @@ import org.conveyord.protocol.zpl.ZplLabelReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -49,6 +52,8 @@ class ZplPrinterTest {
     private final List<ZplLabelReader.Label> printed = new CopyOnWriteArrayList<>();
     private final AtomicInteger busyAnswers = new AtomicInteger();
     private volatile boolean paperOut;
+    /** Another fault the fake reports besides paper-out: head-open, ribbon-out or paused. */
+    private volatile String otherFault = "";
     private final LoopbackDeviceServer fake = new LoopbackDeviceServer(() -> {
         List<ZplLabelReader.Label> buffer = new ArrayList<>();
         ZplLabelReader[] reader = new ZplLabelReader[1];
@@ -57,8 +62,9 @@ class ZplPrinterTest {
             if (item instanceof ZplLabelReader.Label l) {
                 buffer.add(l);
             } else if (item instanceof ZplLabelReader.HostQuery q && q.query() == ZplLabelReader.Query.HS) {
-                HostStatus hs = new HostStatus(paperOut, false, 1225, buffer.size(), false, false, false, false,
-                        false, buffer.size());
+                String f = otherFault;
+                HostStatus hs = new HostStatus(paperOut, f.equals("paused"), 1225, buffer.size(), false, false,
+                        f.equals("head-open"), f.equals("ribbon-out"), false, buffer.size());
                 if (!buffer.isEmpty()) busyAnswers.incrementAndGet();
                 try {
                     out[0].send(hs.encode());
@@ -87,9 +93,13 @@ class ZplPrinterTest {
     }
 
     private ZplPrinter start(Duration deadline) {
+        return start(deadline, null);
+    }
+
+    private ZplPrinter start(Duration deadline, Map<String, String> templates) {
         LinkConfig link = new LinkConfig(fake.address(), null, null, null, null, null, null, 500);
         // this fake has no odometer: one job at a time, confirmed by ~HS alone
-        PrinterConfig cfg = new PrinterConfig("zpl", link, 50, 1000, 4096, null, false, null);
+        PrinterConfig cfg = new PrinterConfig("zpl", link, 50, 1000, 4096, null, false, templates);
         printer = new ZplPrinter("printer-1", cfg, ByteLinks.create(link, group),
                 new DeviceContext(sink, sink, scheduler, Clock.systemUTC()), new InMemoryPrintQueue(), deadline);
         printer.start();
@@ -132,6 +142,9 @@ class ZplPrinterTest {
         assertThat(run(print("c-2", "{\"job\":\"J-2\",\"zpl\":\"^XA^FO10,10^A0N,30,30^FDhello^FS^XZ\"}")).ok()).isTrue();
         assertThat(printer.state()).containsEntry("ready", false).containsEntry("queued", 1)
                 .containsEntry("faults", List.of("paper-out"));
+        await().atMost(Duration.ofSeconds(1))
+                .until(() -> printer.status().equals(DeviceStatus.fault(StatusDetail.PAPER_OUT, "paper-out")));
+        assertThat(printer.state()).containsEntry("status", "fault").containsEntry("detail", "PAPER_OUT");
         // several polls pass while paper is out: nothing is sent, nothing printed
         long polls = busyAnswers.get();
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> printed.isEmpty());
@@ -144,6 +157,46 @@ class ZplPrinterTest {
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> printed.size() == 1);
         assertThat(sink.ofType("printed")).hasSize(1);
         assertThat(printed.get(0).texts()).containsExactly("hello");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"head-open, HEAD_OPEN", "ribbon-out, RIBBON_OUT", "paused, PAUSED"})
+    void eachPrinterFaultHasItsDetailAndClears(String fault, StatusDetail detail) {
+        otherFault = fault;
+        start(Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(2)).until(() -> printer.status().equals(DeviceStatus.fault(detail, fault)));
+        assertThat(sink.ofType("fault")).extracting(e -> e.fields().get("reason")).containsExactly(fault);
+        assertThat(printer.state()).containsEntry("detail", detail.name());
+        otherFault = "";
+        await().atMost(Duration.ofSeconds(2)).until(() -> printer.status().equals(DeviceStatus.ONLINE));
+        assertThat(sink.ofType("fault-cleared")).extracting(e -> e.fields().get("reason")).containsExactly(fault);
+    }
+
+    @Test
+    void theLinesBagLabelIsRenderedByThePrinterAsJobLabelOfTheBag() {
+        start(Duration.ofSeconds(60));
+        assertThat(printer.printBagLabel("O-1", "B-1", "lane-2", "c-order")).isTrue();
+        await().atMost(Duration.ofSeconds(3)).until(() -> sink.ofType("printed").size() == 1);
+        RecordingEventSink.Event e = sink.ofType("printed").get(0);
+        assertThat(e.fields()).isEqualTo(Map.of("job", "label-B-1"));
+        assertThat(e.cmdId()).isEqualTo("c-order");
+        assertThat(printed).singleElement().satisfies(l -> {
+            assertThat(l.code128()).containsExactly("B-1");
+            assertThat(l.texts()).contains("ORDER O-1", "BAG B-1", "LANE lane-2");
+        });
+        // the same bag arriving again (a re-run after a restart) is not a second label
+        assertThat(printer.printBagLabel("O-1", "B-1", "lane-2", "c-order")).isFalse();
+    }
+
+    @Test
+    void aConfiguredBagLabelTemplateIsWhatTheLinePrints() {
+        start(Duration.ofSeconds(60), Map.of("bag-label", "^XA^FO10,10^FDSHOP ${order} ${lane}^FS^BCN,80^FD${bag}^FS^XZ"));
+        printer.printBagLabel("O-7", "B-7", "lane-1", null);
+        await().atMost(Duration.ofSeconds(3)).until(() -> sink.ofType("printed").size() == 1);
+        assertThat(printed).singleElement().satisfies(l -> {
+            assertThat(l.texts()).containsExactly("SHOP O-7 lane-1");
+            assertThat(l.code128()).containsExactly("B-7");
+        });
     }
 
     @Test
@@ -191,8 +244,11 @@ class ZplPrinterTest {
         fake.stopAccepting();
         await().atMost(Duration.ofSeconds(2)).until(() -> Boolean.FALSE.equals(printer.state().get("online")));
         assertThat(sink.ofType("fault")).extracting(e -> e.fields().get("reason")).containsExactly("offline");
+        await().atMost(Duration.ofSeconds(1)).until(() -> printer.status().detail() == StatusDetail.LINK_DOWN);
+        assertThat(printer.status().state()).isEqualTo(DeviceStatus.State.OFFLINE);
         fake.resumeAccepting();
         await().atMost(Duration.ofSeconds(2)).until(() -> Boolean.TRUE.equals(printer.state().get("ready")));
+        await().atMost(Duration.ofSeconds(1)).until(() -> printer.status().equals(DeviceStatus.ONLINE));
         assertThat(sink.ofType("fault-cleared")).extracting(e -> e.fields().get("reason")).containsExactly("offline");
         Command status = new Command("c-6", "printer-1", "status", JSON.createObjectNode(), Optional.empty(),
                 Optional.empty(), 5000);

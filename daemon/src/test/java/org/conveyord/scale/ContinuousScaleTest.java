@@ -7,6 +7,7 @@ import org.conveyord.device.CommandResult;
 import org.conveyord.device.DeviceContext;
 import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.ErrorCode;
+import org.conveyord.device.StatusDetail;
 import org.conveyord.link.ByteLinks;
 import org.conveyord.link.LinkGroup;
 import org.conveyord.link.LoopbackDeviceServer;
@@ -111,10 +112,14 @@ class ContinuousScaleTest {
         streaming = MtContinuousCodec.encode(999, 0, 3, true, false, true, false, format);
         start();
         await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().reason().equals("overload"));
+        assertThat(scale.status().detail()).isEqualTo(StatusDetail.OVERLOAD);
         streaming = MtContinuousCodec.encode(0, 0, 3, true, false, false, true, format);
         await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().reason().equals("not-ready"));
+        assertThat(scale.status().detail()).isEqualTo(StatusDetail.NOT_READY);
         streaming = null;
         await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().reason().equals("no-data"));
+        assertThat(scale.status().detail()).isEqualTo(StatusDetail.NO_DATA);
+        assertThat(scale.state()).containsEntry("status", "fault").containsEntry("detail", "NO_DATA");
         assertThat(sink.ofType("fault")).extracting(e -> e.fields().get("reason"))
                 .containsSubsequence("overload", "not-ready", "no-data");
         streaming = frame(1, false);
@@ -136,6 +141,7 @@ class ContinuousScaleTest {
         start();
         fake.stopAccepting();
         await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().state() == DeviceStatus.State.OFFLINE);
+        assertThat(scale.status().detail()).isEqualTo(StatusDetail.LINK_DOWN);
         assertThat(sink.ofType("fault")).extracting(e -> e.fields().get("reason")).contains("offline");
         fake.resumeAccepting();
         await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().isOnline());

@@ -8,6 +8,7 @@ import org.conveyord.device.CommandResult;
 import org.conveyord.device.DeviceContext;
 import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.ErrorCode;
+import org.conveyord.device.StatusDetail;
 import org.conveyord.link.ByteLinks;
 import org.conveyord.link.LinkGroup;
 import org.conveyord.link.LoopbackDeviceServer;
@@ -184,25 +185,31 @@ class MtSicsScaleTest {
 
         fake.stopAccepting();
         await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().state() == DeviceStatus.State.OFFLINE);
-        assertThat(scale.state()).containsEntry("online", false);
+        assertThat(scale.status().detail()).isEqualTo(StatusDetail.LINK_DOWN);
+        assertThat(scale.state()).containsEntry("online", false).containsEntry("detail", "LINK_DOWN");
         assertThat(sink.ofType("fault")).extracting(e -> e.fields().get("reason")).containsExactly("offline");
         assertThat(run(scale, cmd("c-9", "read")).code()).isEqualTo(ErrorCode.DEVICE_OFFLINE);
 
         fake.resumeAccepting();
         await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().isOnline());
+        assertThat(scale.status().detail()).isEqualTo(StatusDetail.NONE);
         assertThat(run(scale, cmd("c-10", "read")).ok()).isTrue();
         assertThat(sink.ofType("fault")).hasSize(1);
     }
 
-    @Test
-    void overloadWhilePollingIsAFaultState() {
-        answers = req -> List.of("S +");
+    @ParameterizedTest(name = "''{0}'' -> {1}")
+    @CsvSource({"S +, OVERLOAD, overload", "S -, UNDERLOAD, underload", "S I, NOT_READY, not-ready",
+            "'', NO_DATA, no-answer"})
+    void overloadWhilePollingIsAFaultState(String reply, StatusDetail detail, String reason) {
+        // '' : the scale stays silent, every poll times out
+        answers = req -> reply.isEmpty() ? List.of() : List.of(reply);
         LinkConfig link = new LinkConfig(fake.address(), null, null, null, null, null, null, 500);
         scale = new MtSicsScale("scale-1", new ScaleConfig(null, link, 500, 50, null), ByteLinks.create(link, group),
                 new DeviceContext(sink, sink, scheduler, Clock.systemUTC()));
         scale.start();
-        await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().equals(DeviceStatus.fault("overload")));
-        assertThat(sink.ofType("fault")).extracting(e -> e.fields().get("reason")).contains("overload");
+        await().atMost(Duration.ofSeconds(3)).until(() -> scale.status().equals(DeviceStatus.fault(detail, reason)));
+        assertThat(sink.ofType("fault")).extracting(e -> e.fields().get("reason")).contains(reason);
+        assertThat(scale.state()).containsEntry("status", "fault").containsEntry("detail", detail.name());
         scale.stop();
         scale.stop();
     }

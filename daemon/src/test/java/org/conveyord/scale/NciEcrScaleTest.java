@@ -8,6 +8,7 @@ import org.conveyord.device.CommandResult;
 import org.conveyord.device.DeviceContext;
 import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.ErrorCode;
+import org.conveyord.device.StatusDetail;
 import org.conveyord.link.ByteLinks;
 import org.conveyord.link.LinkGroup;
 import org.conveyord.link.LoopbackDeviceServer;
@@ -128,19 +129,43 @@ class NciEcrScaleTest {
 
     @ParameterizedTest(name = "weight field [{0}] status [{1}] -> {2}")
     @CsvSource({
-            "^^^^^^, S00, overload",         // over range field
-            "______, S00, underload",        // under range field
-            "'',     S02, overload",         // status byte 2 bit1: over capacity, status only
-            "------, S00, hardware-error",   // zero error field
-            "'',     S40, hardware-error",   // status byte 1 bit2: RAM error
+            "^^^^^^, S00, overload, OVERLOAD",             // over range field
+            "______, S00, underload, UNDERLOAD",           // under range field
+            "'',     S02, overload, OVERLOAD",             // status byte 2 bit1: over capacity, status only
+            "------, S00, hardware-error, HARDWARE_ERROR", // zero error field
+            "'',     S40, hardware-error, HARDWARE_ERROR", // status byte 1 bit2: RAM error
     })
-    void pollingTurnsOutOfRangeAndErrorsIntoFaults(String field, String status, String fault) {
+    void pollingTurnsOutOfRangeAndErrorsIntoFaults(String field, String status, String fault, StatusDetail detail) {
         String reply = field.isEmpty() ? "\n" + status + "\r\u0003" : "\n" + field + "\r\n" + status + "\r\u0003";
         answers = req -> reply;
         start(500, 50);
         await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().reason().equals(fault));
+        assertThat(scale.status().detail()).isEqualTo(detail);
         assertThat(sink.ofType("fault")).extracting(e -> e.fields().get("reason")).contains(fault);
         assertThat(command("read").code()).isEqualTo(ErrorCode.DEVICE_FAULT);
+    }
+
+    @Test
+    void pollsTheScaleDoesNotUnderstandAreNotReadyAndSilenceIsNoData() {
+        answers = req -> "\n?\r\u0003";
+        start(300, 50);
+        await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().equals(DeviceStatus.fault(StatusDetail.NOT_READY, "not-ready")));
+        answers = req -> null;
+        await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().equals(DeviceStatus.fault(StatusDetail.NO_DATA, "no-answer")));
+        assertThat(sink.ofType("fault")).extracting(e -> e.fields().get("reason")).containsSubsequence("not-ready", "no-answer");
+    }
+
+    @Test
+    void linkLossIsLinkDownAndReconnectIsOnline() throws IOException {
+        answers = req -> "\n01.000KG\r\nS00\r\u0003";
+        start(300, 50);
+        await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().isOnline());
+        fake.stopAccepting();
+        await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().detail() == StatusDetail.LINK_DOWN);
+        assertThat(scale.status().state()).isEqualTo(DeviceStatus.State.OFFLINE);
+        assertThat(scale.state()).containsEntry("detail", "LINK_DOWN");
+        fake.resumeAccepting();
+        await().atMost(Duration.ofSeconds(2)).until(() -> scale.status().equals(DeviceStatus.ONLINE));
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.conveyord.device.CommandResult;
 import org.conveyord.device.DeviceContext;
 import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.ErrorCode;
+import org.conveyord.device.StatusDetail;
 import org.conveyord.link.ByteLinks;
 import org.conveyord.link.LinkGroup;
 import org.conveyord.link.LoopbackDeviceServer;
@@ -103,8 +104,14 @@ class LineScannerTest {
         start(Optional.empty());
         fake.stopAccepting();
         await().atMost(Duration.ofSeconds(2)).until(() -> scanner.status().state() == DeviceStatus.State.OFFLINE);
+        assertThat(scanner.status().detail()).isEqualTo(StatusDetail.LINK_DOWN);
+        assertThat(scanner.state()).containsEntry("online", false).containsEntry("detail", "LINK_DOWN");
         fake.resumeAccepting();
         await().atMost(Duration.ofSeconds(2)).until(() -> scanner.status().isOnline());
+        assertThat(scanner.status()).isEqualTo(DeviceStatus.ONLINE);
+        assertThat(scanner.state()).containsEntry("detail", "NONE");
+        scanner.stop();
+        scanner.stop();
     }
 
     private LineScanner startWith(ScannerConfig c) {

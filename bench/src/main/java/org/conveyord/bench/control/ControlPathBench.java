@@ -85,7 +85,7 @@ public final class ControlPathBench {
                 return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("no scale"));
             }
 
-            @Override public void printLabel(String p, String j, String z, String c) { }
+            @Override public void printBagLabel(String p, String o, String b, String l, String c) { }
         };
         // wired as the Daemon wires it: events leave the control thread through a relay
         org.conveyord.device.EventRelay relay = new org.conveyord.device.EventRelay(gateway.events(), "line-1-events", 65536);
