@@ -1,5 +1,7 @@
 package org.conveyord.conveyor;
 
+import org.conveyord.clock.ControlClock;
+import org.conveyord.clock.ThreadControlClock;
 import org.conveyord.config.LineConfig;
 import org.conveyord.device.CommandResult;
 import org.conveyord.device.Device;

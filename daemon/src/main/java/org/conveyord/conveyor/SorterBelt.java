@@ -1,5 +1,7 @@
 package org.conveyord.conveyor;
 
+import org.conveyord.clock.ControlClock;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.conveyord.conveyor;
 
+import org.conveyord.clock.VirtualControlClock;
 import org.conveyord.config.LineConfig;
 import org.conveyord.hal.sim.InProcessSimGpio;
 import org.conveyord.sim.LineWorld;
