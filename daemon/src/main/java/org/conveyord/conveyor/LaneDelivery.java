@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * Where a bag arrives: the lane eyes, the bag label printed for each bag reaching its order's lane,
  * {@code order-complete} once all its bags are there, a bag that never reached its lane in time,
- * the lane-full eyes, and the rider's {@code collect}. Control thread only.
+ * the lane-full eyes (and the {@code laneFull: hold} they may cause before the sorter), and the
+ * rider's {@code collect}. Control thread only.
  */
 final class LaneDelivery {
     private static final Logger log = LoggerFactory.getLogger(LaneDelivery.class);
@@ -81,6 +82,32 @@ final class LaneDelivery {
     void onLaneFull(LaneState l, boolean active) {
         l.fullEyeActive = active;
         loop.changed();
+    }
+
+    /**
+     * With {@code laneFull: hold}, the zone before the sorter keeps a bag whose order's lane is full
+     * until staff make room (a partial {@code collect}, or the lane-full eye clearing); the zones
+     * behind accumulate. Only a bag whose order already has its lane is held: a new order gets a
+     * free lane when it reaches the sorter, or exception with no-lane.
+     */
+    boolean holdsForFullLane(ZoneState z) {
+        if (!line.cfg.holdsForFullLane() || line.sorter.claimant == z && line.sorter.claimed) return false;
+        TrackedBag head = z.bags.peek();
+        LaneState lane = null;
+        if (head != null && !head.noRead && !head.unknownItem && !"checkweigh".equals(head.reason)) {
+            lane = line.orders.orderOfBag(head.id).map(o -> o.lane == null ? null : line.lanes.get(o.lane)).orElse(null);
+        }
+        boolean hold = lane != null && lane.full();
+        if (hold && z.heldFor == null) {
+            log.warn("{}: holds bag {} at {}: {} is full; empty it and send collect with \"partial\":true", line.id, head.id, z.id, lane.id);
+            z.heldFor = lane.id;
+            loop.changed();
+        } else if (!hold && z.heldFor != null) {
+            log.info("{}: {} has room again; bag at {} goes on", line.id, z.heldFor, z.id);
+            z.heldFor = null;
+            loop.changed();
+        }
+        return hold;
     }
 
     /**

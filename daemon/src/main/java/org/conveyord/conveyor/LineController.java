@@ -66,7 +66,6 @@ public final class LineController implements AutoCloseable {
     private StackLight stackLight;
     private DigitalOut sorterMotor;
     private LineStateMirror mirror;              // state/<line> for the publisher; written after every control step
-    private TrackedBag[] scratch = new TrackedBag[16];
 
     // line mode, control thread only
     private boolean running;
@@ -560,7 +559,7 @@ public final class LineController implements AutoCloseable {
         ZoneState d = z.next;
         SorterBelt sorter = line.sorter;
         if (d == null) {
-            if (holdsForFullLane(z)) return false;
+            if (delivery.holdsForFullLane(z)) return false;
             if (sorter.claimed && sorter.claimant != z) return false;
             long gap = (long) (cfg.sorter().minGapMOrDefault() / line.speed * 1e9);
             boolean free = !sorter.entryBlocked && sorter.incoming.isEmpty()
@@ -584,32 +583,6 @@ public final class LineController implements AutoCloseable {
         return true;
     }
 
-    /**
-     * With {@code laneFull: hold}, the zone before the sorter keeps a bag whose order's lane is full
-     * until staff make room (a partial {@code collect}, or the lane-full eye clearing); the zones
-     * behind accumulate. Only a bag whose order already has its lane is held: a new order gets a
-     * free lane when it reaches the sorter, or exception with no-lane.
-     */
-    private boolean holdsForFullLane(ZoneState z) {
-        if (!cfg.holdsForFullLane() || line.sorter.claimant == z && line.sorter.claimed) return false;
-        TrackedBag head = z.bags.peek();
-        LaneState lane = null;
-        if (head != null && !head.noRead && !head.unknownItem && !"checkweigh".equals(head.reason)) {
-            lane = line.orders.orderOfBag(head.id).map(o -> o.lane == null ? null : line.lanes.get(o.lane)).orElse(null);
-        }
-        boolean hold = lane != null && lane.full();
-        if (hold && z.heldFor == null) {
-            log.warn("{}: holds bag {} at {}: {} is full; empty it and send collect with \"partial\":true", id, head.id, z.id, lane.id);
-            z.heldFor = lane.id;
-            changed();
-        } else if (!hold && z.heldFor != null) {
-            log.info("{}: {} has room again; bag at {} goes on", id, z.heldFor, z.id);
-            z.heldFor = null;
-            changed();
-        }
-        return hold;
-    }
-
     // ------------------------------------------------------------------ state and helpers
 
     private void persist() {
@@ -630,50 +603,14 @@ public final class LineController implements AutoCloseable {
         m.estop = estopActive;
         m.estopLatched = estopLatched;
         m.resetRequired = estopLatched || !faults.isEmpty();
-        if (!sameFaults(m.faults)) m.faults = List.copyOf(faults);
-        m.speedMps = line.speed;
-        int inTransit = 0;
-        ZoneState[] zoneArray = line.zoneArray();
-        for (int i = 0; i < zoneArray.length; i++) {
-            ZoneState z = zoneArray[i];
-            m.zoneOccupied[i] = z.occupied();
-            m.zoneMotor[i] = z.motor.isActive();
-            m.zoneJammed[i] = z.jammed;
-            m.zoneTransitMs[i] = z.transitSamples > 0 ? z.transitEwmaNanos / 1_000_000 : -1;
-            m.zoneHeldFor[i] = z.heldFor;
-            int n = z.bags.size();
-            if (n > scratch.length) scratch = new TrackedBag[n * 2];
-            z.bags.toArray(scratch);   // fills the scratch array in place: no allocation
-            m.zoneBags(i, scratch, n);
-            inTransit += n;
-        }
-        SorterBelt sorter = line.sorter;
-        inTransit += sorter.incoming.size() + sorter.belt.size() + (sorter.atEntry != null ? 1 : 0);
-        LaneState[] laneArray = line.laneArray();
-        for (int i = 0; i < laneArray.length; i++) {
-            LaneState l = laneArray[i];
-            int n = l.inFlight.size();
-            if (n > scratch.length) scratch = new TrackedBag[n * 2];
-            l.inFlight.toArray(scratch);
-            for (int k = 0; k < n; k++) if (!sorter.carries(scratch[k])) inTransit++;
-            m.laneOrder[i] = l.order;
-            m.laneBags(i, l.bags);
-            m.laneFull[i] = l.full();
-        }
-        m.bagsInTransit = inTransit;
-        m.ordersOpen = line.orders.size();
+        m.faults(faults);
+        m.copyLine(line);
         m.green = stackLight.green();
         m.yellow = stackLight.yellow();
         m.red = stackLight.red();
         m.blue = stackLight.blue();
         m.ioConnected = gpio.connected();
         m.end();
-    }
-
-    private boolean sameFaults(List<String> published) {
-        if (published.size() != faults.size()) return false;
-        for (int i = 0; i < faults.size(); i++) if (!faults.get(i).equals(published.get(i))) return false;
-        return true;
     }
 
     private void updateStatus() {
