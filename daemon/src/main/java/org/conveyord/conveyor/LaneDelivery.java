@@ -8,16 +8,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Where a bag arrives: the lane eyes, the bag label printed for each bag reaching its order's lane,
  * {@code order-complete} once all its bags are there, a bag that never reached its lane in time,
  * the lane-full eyes (and the {@code laneFull: hold} they may cause before the sorter), and the
- * rider's {@code collect}. Control thread only.
+ * rider's {@code collect}; and the order that never got a lane. Control thread only.
  */
 final class LaneDelivery {
     private static final Logger log = LoggerFactory.getLogger(LaneDelivery.class);
+    private static final long ORDER_MAX_AGE_NANOS = 12L * 3600 * 1_000_000_000L;
 
     private final LineModel line;
     private final LineLoop loop;
@@ -126,6 +128,20 @@ final class LaneDelivery {
                     l.inFlight.addLast(b);
                 }
             }
+        }
+    }
+
+    /** Once a minute: an order that never got a lane in 12 h is forgotten, reported with what it misses. */
+    void expireOrders(long now) {
+        for (OrderBook.Order o : line.orders.expire(now, ORDER_MAX_AGE_NANOS)) {
+            List<String> missing = o.bagIds().stream().filter(b -> !o.arrived.contains(b)).toList();
+            log.warn("{}: order {} never got a lane in 12 h; forgotten (missing {})", line.id, o.id, missing);
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("order", o.id);
+            f.put("dest", null);
+            f.put("missing", missing);
+            events.emit(line.id, "order-incomplete", f, o.cmdId);
+            loop.persist();
         }
     }
 

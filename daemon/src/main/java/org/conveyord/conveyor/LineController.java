@@ -40,7 +40,6 @@ import java.util.function.Supplier;
 public final class LineController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LineController.class);
     static final long TICK_MS = 50;
-    private static final long ORDER_MAX_AGE_NANOS = 12L * 3600 * 1_000_000_000L;
 
     private final String id;
     private final LineConfig cfg;
@@ -79,6 +78,7 @@ public final class LineController implements AutoCloseable {
     private boolean estopLatched;
     private final List<String> faults = new ArrayList<>();
     private boolean heartbeatLevel;
+    private boolean stateChanged;               // since the last publish(): tell the listener after the mirror
     private long tickCount;
     private volatile DeviceStatus status = DeviceStatus.offline("starting");
 
@@ -178,17 +178,7 @@ public final class LineController implements AutoCloseable {
                 log.warn("{}: emergency stop is active at start-up; release it, then reset and start", id);
             }
             if (store != null) store.restoreInto(id, line.orders, line.lanes, clock.nanos());
-            zones.values().forEach(z -> z.eyeBlocked = z.eye.isActive());
-            line.lanes.values().forEach(l -> l.fullEyeActive = l.fullEye != null && l.fullEye.isActive());
-            for (ZoneState z : zones.values()) {
-                if (z.eyeBlocked) {
-                    // something sits on an eye and nobody knows what: bound for exception
-                    TrackedBag b = new TrackedBag(line.generatedId("unknown", z.id), null, false, true);
-                    b.reason = "unknown-after-restart";
-                    b.lastSeen = z.id;
-                    z.bags.add(b);
-                }
-            }
+            line.readEyesAtStart();
             updateStatus();
             changed();
         });
@@ -245,11 +235,12 @@ public final class LineController implements AutoCloseable {
             clock.execute(() -> {
                 try {
                     CommandResult r = action.get();
-                    mirrorState();
+                    publish();
                     f.complete(r);
                 } catch (RuntimeException e) {
                     log.error("{}: command failed inside the control loop: {}", id, e.toString());
                     f.complete(CommandResult.error(ErrorCode.INTERNAL, id + " could not carry out the command (" + e.getClass().getSimpleName() + "); see the daemon log"));
+                    publishAfterFailure();
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -505,7 +496,7 @@ public final class LineController implements AutoCloseable {
         stations.tick(TICK_MS * 1_000_000L);
         jams.check();
         if (running || draining) delivery.checkLost(now);   // only while the belt moves does a deadline mean anything
-        if (tickCount % 1200 == 0) expireOrders(now);   // once a minute
+        if (tickCount % 1200 == 0) delivery.expireOrders(now);   // once a minute
         SorterBelt sorter = line.sorter;
         if (draining && (sorter.belt.isEmpty() && sorter.incoming.isEmpty() && sorter.atEntry == null || now > drainDeadline)) {
             draining = false;
@@ -517,19 +508,6 @@ public final class LineController implements AutoCloseable {
         }
         applyOutputs();
         stackLight.show(running, starting, estopActive, estopLatched, !faults.isEmpty(), (tickCount / 10) % 2 == 0);
-    }
-
-    private void expireOrders(long now) {
-        for (OrderBook.Order o : line.orders.expire(now, ORDER_MAX_AGE_NANOS)) {
-            List<String> missing = o.bagIds().stream().filter(b -> !o.arrived.contains(b)).toList();
-            log.warn("{}: order {} never got a lane in 12 h; forgotten (missing {})", id, o.id, missing);
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("order", o.id);
-            f.put("dest", null);
-            f.put("missing", missing);
-            events.emit(id, "order-incomplete", f, o.cmdId);
-            persist();
-        }
     }
 
     // ------------------------------------------------------------------ zero-pressure accumulation
@@ -624,8 +602,34 @@ public final class LineController implements AutoCloseable {
         }
     }
 
+    /** The state changed in this step; the listener hears of it once the step is mirrored ({@link #publish}). */
     private void changed() {
-        stateListener.stateChanged(id);
+        stateChanged = true;
+    }
+
+    /**
+     * Ends a step: mirrors it, then tells the listener if it changed. In this order, because the
+     * listener (the MQTT gateway) may read the mirror at once and count the change as published:
+     * told before the mirror, it would publish the state from before the step and then nothing.
+     */
+    private void publish() {
+        try {
+            mirrorState();
+        } finally {
+            if (stateChanged) {
+                stateChanged = false;
+                stateListener.stateChanged(id);
+            }
+        }
+    }
+
+    /** After a failed step: publishes what it can, and never throws out of the loop. */
+    private void publishAfterFailure() {
+        try {
+            publish();
+        } catch (RuntimeException e) {
+            log.error("{}: could not mirror the state after a failure: {}", id, e.toString());
+        }
     }
 
     void post(Runnable r) {
@@ -640,7 +644,7 @@ public final class LineController implements AutoCloseable {
     private void guarded(Runnable r) {
         try {
             r.run();
-            mirrorState();
+            publish();
         } catch (RuntimeException e) {
             log.error("{}: control loop error, stopping the line: {}", id, e.toString(), e);
             running = false;
@@ -652,6 +656,7 @@ public final class LineController implements AutoCloseable {
             events.emit(id, "fault", f);
             updateStatus();
             changed();
+            publishAfterFailure();
         }
     }
 
@@ -665,17 +670,11 @@ public final class LineController implements AutoCloseable {
         }
 
         @Override public void post(Runnable task) { LineController.this.post(task); }
-
         @Override public void applyOutputs() { LineController.this.applyOutputs(); }
-
         @Override public void setMotion(DigitalOut out, boolean on) { safe.set(out, on); }
-
         @Override public void changed() { LineController.this.changed(); }
-
         @Override public void persist() { LineController.this.persist(); }
-
         @Override public boolean running() { return running; }
-
         @Override public boolean estopActive() { return estopActive; }
 
         @Override
@@ -690,7 +689,6 @@ public final class LineController implements AutoCloseable {
         }
 
         @Override public boolean hasFault(String fault) { return faults.contains(fault); }
-
         @Override public TrackedBag unexpectedItem(String where) { return LineController.this.unexpectedItem(where); }
     }
 }

@@ -43,6 +43,20 @@ final class LineModel {
 
     LaneState[] laneArray() { return laneArray; }
 
+    /** At start-up, before any edge: what the eyes see now; something on a zone's eye nobody knows goes to exception. */
+    void readEyesAtStart() {
+        zones.values().forEach(z -> z.eyeBlocked = z.eye.isActive());
+        lanes.values().forEach(l -> l.fullEyeActive = l.fullEye != null && l.fullEye.isActive());
+        for (ZoneState z : zones.values()) {
+            if (z.eyeBlocked) {
+                TrackedBag b = new TrackedBag(generatedId("unknown", z.id), null, false, true);
+                b.reason = "unknown-after-restart";
+                b.lastSeen = z.id;
+                z.bags.add(b);
+            }
+        }
+    }
+
     /** Lanes an order may get: every lane but the run-out (exception) lane. */
     List<String> orderLaneIds() {
         return lanes.keySet().stream().filter(l -> !l.equals(cfg.sorter().runOutLaneOrDefault())).toList();
