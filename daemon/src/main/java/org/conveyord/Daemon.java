@@ -68,7 +68,7 @@ public final class Daemon implements AutoCloseable {
                     org.conveyord.device.EventRelay relay = new org.conveyord.device.EventRelay(gateway.events(), id + "-events", 65536);
                     relays.add(relay);
                     LineController c = new LineController(id, l, gpio, ports, relay, gateway.stateListener(),
-                            new org.conveyord.conveyor.ThreadControlClock(id + "-control"),
+                            new org.conveyord.clock.ThreadControlClock(id + "-control"),
                             cfg.stateDirOrDefault().resolve(id + ".line-state.json"));
                     lines.add(c);
                     yield new LineDevice(c);

@@ -39,6 +39,7 @@ final class LineStateMirror {
     final String[][] laneBags;
     final int[] laneBagCount;
     final boolean[] laneFull;
+    private TrackedBag[] scratch = new TrackedBag[16];   // control thread: the bags of one queue at a time
 
     LineStateMirror(List<String> zones, List<String> lanes, int laneCapacity) {
         zoneIds = zones.toArray(String[]::new);
@@ -83,6 +84,54 @@ final class LineStateMirror {
         if (bags.size() > a.length) a = laneBags[i] = Arrays.copyOf(a, bags.size() * 2);
         for (int n = 0; n < bags.size(); n++) a[n] = bags.get(n);
         laneBagCount[i] = bags.size();
+    }
+
+    /** Control thread: the faults list is replaced only when it changed. */
+    void faults(List<String> current) {
+        if (faults.size() == current.size()) {
+            boolean same = true;
+            for (int i = 0; i < current.size() && same; i++) same = current.get(i).equals(faults.get(i));
+            if (same) return;
+        }
+        faults = List.copyOf(current);
+    }
+
+    /**
+     * Control thread: copies the tracked line (speed, zones, lanes, bags in transit, open orders)
+     * without allocating: each queue fills a scratch array in place.
+     */
+    void copyLine(LineModel line) {
+        speedMps = line.speed;
+        int inTransit = 0;
+        ZoneState[] zones = line.zoneArray();
+        for (int i = 0; i < zones.length; i++) {
+            ZoneState z = zones[i];
+            zoneOccupied[i] = z.occupied();
+            zoneMotor[i] = z.motor.isActive();
+            zoneJammed[i] = z.jammed;
+            zoneTransitMs[i] = z.transitSamples > 0 ? z.transitEwmaNanos / 1_000_000 : -1;
+            zoneHeldFor[i] = z.heldFor;
+            int n = z.bags.size();
+            if (n > scratch.length) scratch = new TrackedBag[n * 2];
+            z.bags.toArray(scratch);
+            zoneBags(i, scratch, n);
+            inTransit += n;
+        }
+        SorterBelt sorter = line.sorter;
+        inTransit += sorter.incoming.size() + sorter.belt.size() + (sorter.atEntry != null ? 1 : 0);
+        LaneState[] lanes = line.laneArray();
+        for (int i = 0; i < lanes.length; i++) {
+            LaneState l = lanes[i];
+            int n = l.inFlight.size();
+            if (n > scratch.length) scratch = new TrackedBag[n * 2];
+            l.inFlight.toArray(scratch);
+            for (int k = 0; k < n; k++) if (!sorter.carries(scratch[k])) inTransit++;
+            laneOrder[i] = l.order;
+            laneBags(i, l.bags);
+            laneFull[i] = l.full();
+        }
+        bagsInTransit = inTransit;
+        ordersOpen = line.orders.size();
     }
 
     /**

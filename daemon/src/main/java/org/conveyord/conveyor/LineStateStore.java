@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -61,6 +63,37 @@ final class LineStateStore implements AutoCloseable {
         pending.set(toJson(s));
         lastWrite = CompletableFuture.runAsync(this::writePending, writer);
         return lastWrite;
+    }
+
+    /** Queues the line's orders and lane reservations as they are now. */
+    void save(OrderBook orders, Collection<LaneState> lanes) {
+        List<OrderRecord> os = new ArrayList<>();
+        for (OrderBook.Order o : orders.all()) {
+            os.add(new OrderRecord(o.id, o.bags, o.requestedDest, o.cmdId, o.lane, List.copyOf(o.arrived), o.complete));
+        }
+        List<LaneRecord> ls = new ArrayList<>();
+        for (LaneState l : lanes) ls.add(new LaneRecord(l.id, l.order, List.copyOf(l.bags)));
+        save(new Snapshot(os, ls));
+    }
+
+    /** Puts the last run's orders and lane reservations back; a lane no longer configured loses its reservation. */
+    void restoreInto(String lineId, OrderBook orders, Map<String, LaneState> lanes, long nowNanos) {
+        load().ifPresent(snap -> {
+            for (OrderRecord o : snap.orders()) {
+                orders.restore(o.id(), o.bags(), o.requestedDest(), o.cmdId(), o.lane(), o.arrived(), o.complete(), nowNanos);
+            }
+            for (LaneRecord lr : snap.lanes()) {
+                LaneState l = lanes.get(lr.id());
+                if (l == null) {
+                    log.warn("{}: saved lane {} is no longer configured; its reservation is dropped", lineId, lr.id());
+                    continue;
+                }
+                l.order = lr.order();
+                l.bags.addAll(lr.bags());
+            }
+            log.info("{}: restored {} orders and {} reserved lanes from the last run", lineId, snap.orders().size(),
+                    snap.lanes().stream().filter(l -> l.order() != null).count());
+        });
     }
 
     CompletableFuture<Void> flushed() {

@@ -1,8 +1,12 @@
 package org.conveyord.conveyor;
 
+import org.conveyord.clock.ControlClock;
+import org.conveyord.config.LineConfig;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.DoubleSupplier;
 
 /**
  * Bags on the sorter belt, tracked by position, and the diverter timing for each. The belt never
@@ -13,10 +17,14 @@ import java.util.List;
  * restart. Control thread only.
  */
 final class SorterBelt {
+    /** How far the measured speed of a bag on the sorter may differ from nominal (belt slip). */
+    static final double SPEED_TOLERANCE = 0.07;
+    /** Head start for a diverter beyond its actuation time: timers on a busy edge box run late. */
+    static final long DIVERT_MARGIN_NANOS = LineConfig.DIVERT_HEAD_START_MS * 1_000_000L;
 
     static final class OnBelt {
         final TrackedBag bag;
-        final LineController.DiverterState diverter;   // null: runs off the end into the run-out lane
+        final DiverterState diverter;   // null: runs off the end into the run-out lane
         final double lengthM;
         double centreM;          // at refNanos
         long refNanos;
@@ -25,7 +33,7 @@ final class SorterBelt {
         boolean holding;         // this bag currently holds its diverter out
         boolean done;            // its divert window has passed
 
-        OnBelt(TrackedBag bag, double centreM, LineController.DiverterState diverter, double lengthM) {
+        OnBelt(TrackedBag bag, double centreM, DiverterState diverter, double lengthM) {
             this.bag = bag;
             this.centreM = centreM;
             this.diverter = diverter;
@@ -52,6 +60,13 @@ final class SorterBelt {
     long motorStartNanos;           // after a restart the belt waits until diverters are in position
     private static final long RAMP_ALLOWANCE_NANOS = 60_000_000L;
     private long haltedAt = -1;
+    private final LineLoop loop;
+    private final DoubleSupplier speed;
+
+    SorterBelt(LineLoop loop, DoubleSupplier speed) {
+        this.loop = loop;
+        this.speed = speed;
+    }
 
     /** How long the bag now leaving the entry eye covered it while the belt moved: its length / speed. */
     long entryCoverNanos(long fallNanos) {
@@ -60,47 +75,47 @@ final class SorterBelt {
         return t;
     }
 
-    void schedule(OnBelt ob, long refNanos, LineController c) {
+    void schedule(OnBelt ob, long refNanos) {
         ob.refNanos = refNanos;
         if (!moving || ob.diverter == null || ob.done) return;
-        double v = c.speed();
-        double tol = LineController.speedTolerance();
+        double v = speed.getAsDouble();
+        double tol = SPEED_TOLERANCE;
         double toGo = ob.diverter.cfg.atM() - ob.centreM;
-        long now = c.clock().nanos();
+        long now = loop.clock().nanos();
         long early = refNanos + (long) (toGo / (v * (1 + tol)) * 1e9);
         long late = refNanos + (long) (toGo / (v * (1 - tol)) * 1e9);
-        long fireAt = early - ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L - LineController.divertMarginNanos();
+        long fireAt = early - ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L - DIVERT_MARGIN_NANOS;
         // the belt ramps up after a restart: the bag may run a little behind the plan
-        long retractAt = late + LineController.divertMarginNanos() + RAMP_ALLOWANCE_NANOS;
+        long retractAt = late + DIVERT_MARGIN_NANOS + RAMP_ALLOWANCE_NANOS;
         if (retractAt <= now) {
             ob.done = true;
             return;
         }
-        ob.fire = c.clock().schedule(() -> c.guardedRun(() -> hold(ob, c)), Math.max(0, fireAt - now));
-        ob.retract = c.clock().schedule(() -> c.guardedRun(() -> release(ob, c)), retractAt - now);
+        ob.fire = loop.after(Math.max(0, fireAt - now), () -> hold(ob));
+        ob.retract = loop.after(retractAt - now, () -> release(ob));
     }
 
-    private void hold(OnBelt ob, LineController c) {
+    private void hold(OnBelt ob) {
         if (ob.holding || ob.done || !moving) return;
         ob.holding = true;
-        c.diverterHold(ob.diverter, true);
+        diverterHold(ob.diverter, true);
     }
 
-    private void release(OnBelt ob, LineController c) {
+    private void release(OnBelt ob) {
         if (ob.holding) {
             ob.holding = false;
-            c.diverterHold(ob.diverter, false);
+            diverterHold(ob.diverter, false);
         }
         ob.done = true;
     }
 
     /** The belt stopped: freeze every position, cancel timers, pull diverters back. */
-    void halt(long now, LineController c) {
+    void halt(long now) {
         if (!moving) return;
         moving = false;
         haltedAt = now;
         if (entryBlocked) entryCoveredNanos += Math.max(0, now - entryRiseNanos);
-        double v = c.speed();
+        double v = speed.getAsDouble();
         for (OnBelt ob : belt) {
             ob.centreM += v * Math.max(0, now - ob.refNanos) / 1e9;
             ob.refNanos = now;
@@ -108,13 +123,13 @@ final class SorterBelt {
             if (ob.retract != null) ob.retract.cancel();
             if (ob.holding) {
                 ob.holding = false;
-                c.diverterHold(ob.diverter, false);
+                diverterHold(ob.diverter, false);
             }
         }
     }
 
     /** The belt starts (again): re-plan every divert from the frozen positions. */
-    void resume(long now, LineController c) {
+    void resume(long now) {
         if (moving) return;
         moving = true;
         // a bag that stopped close to its divert point needs its diverter out before the belt moves:
@@ -123,8 +138,8 @@ final class SorterBelt {
         for (OnBelt ob : belt) {
             if (ob.diverter == null || ob.done) continue;
             double toGo = ob.diverter.cfg.atM() - ob.centreM;
-            long lead = ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L + LineController.divertMarginNanos();
-            if ((long) (toGo / (c.speed() * (1 + LineController.speedTolerance())) * 1e9) < lead) {
+            long lead = ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L + DIVERT_MARGIN_NANOS;
+            if ((long) (toGo / (speed.getAsDouble() * (1 + SPEED_TOLERANCE)) * 1e9) < lead) {
                 startAt = Math.max(startAt, now + lead);
             }
         }
@@ -135,8 +150,13 @@ final class SorterBelt {
         for (OnBelt ob : belt) {
             // the time standing still does not count against the bag's deadline to reach its lane
             if (ob.bag.deadlineNanos > 0) ob.bag.deadlineNanos += stoppedFor;
-            schedule(ob, startAt, c);
+            schedule(ob, startAt);
         }
-        if (startAt > now) c.clock().schedule(() -> c.guardedRun(c::applyOutputs), startAt - now);
+        if (startAt > now) loop.after(startAt - now, loop::applyOutputs);
+    }
+
+    private void diverterHold(DiverterState d, boolean hold) {
+        d.holds = Math.max(0, d.holds + (hold ? 1 : -1));
+        loop.setMotion(d.out, d.holds > 0);
     }
 }

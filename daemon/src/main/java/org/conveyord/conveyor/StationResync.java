@@ -23,22 +23,22 @@ import java.util.List;
  */
 final class StationResync {
     /** What the bag at the eye is. {@code read} is null for a bag that cannot be named. */
-    record Arrival(LineController.PendingRead read) {}
+    record Arrival(PendingRead read) {}
 
     /** In step again: reads given up (reported lost) and reads still waiting for their bags, in order. */
-    record Resolved(List<LineController.PendingRead> lost, List<LineController.PendingRead> pending) {}
+    record Resolved(List<PendingRead> lost, List<PendingRead> pending) {}
 
     private final BitSet alive = new BitSet();
-    private final List<LineController.PendingRead> reads = new ArrayList<>();
+    private final List<PendingRead> reads = new ArrayList<>();
     private final BitSet bound = new BitSet();   // read index (0-based) given to an arrival by every world
     private int arrivals;
 
-    StationResync(int k, List<LineController.PendingRead> readsSoFar) {
+    StationResync(int k, List<PendingRead> readsSoFar) {
         alive.set(0, k + 1);
         reads.addAll(readsSoFar);
     }
 
-    void read(LineController.PendingRead r) {
+    void read(PendingRead r) {
         reads.add(r);
     }
 
@@ -47,8 +47,8 @@ final class StationResync {
     }
 
     /** Reads no arrival has been given yet, in order. */
-    List<LineController.PendingRead> unbound() {
-        List<LineController.PendingRead> out = new ArrayList<>();
+    List<PendingRead> unbound() {
+        List<PendingRead> out = new ArrayList<>();
         for (int i = 0; i < reads.size(); i++) if (!bound.get(i)) out.add(reads.get(i));
         return out;
     }
@@ -104,8 +104,8 @@ final class StationResync {
     /** Only when {@link #resolved()} or {@link #broken()}; a broken resync gives up every unbound read. */
     Resolved finish() {
         int used = broken() ? reads.size() : Math.max(0, arrivals - alive.nextSetBit(0));
-        List<LineController.PendingRead> lost = new ArrayList<>();
-        List<LineController.PendingRead> pending = new ArrayList<>();
+        List<PendingRead> lost = new ArrayList<>();
+        List<PendingRead> pending = new ArrayList<>();
         for (int i = 0; i < reads.size(); i++) {
             if (i < used) {
                 if (!bound.get(i)) lost.add(reads.get(i));

@@ -47,4 +47,14 @@ final class ZoneState {
     boolean occupied() {
         return !bags.isEmpty() || eyeBlocked;
     }
+
+    /**
+     * A long bag (or eyes close together) reaches the next eye before its tail clears this zone's
+     * eye: the bag this zone is releasing is the one arriving there. Null if it releases none.
+     */
+    TrackedBag handOverEarly() {
+        if (!eyeBlocked || handedOver || bags.isEmpty()) return null;
+        handedOver = true;
+        return bags.poll();
+    }
 }

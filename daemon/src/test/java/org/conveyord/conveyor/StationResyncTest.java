@@ -1,6 +1,5 @@
 package org.conveyord.conveyor;
 
-import org.conveyord.conveyor.LineController.PendingRead;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,6 +1,8 @@
 package org.conveyord.conveyor;
 
+import org.conveyord.clock.VirtualControlClock;
 import org.conveyord.config.LineConfig;
+import org.conveyord.device.Device;
 import org.conveyord.hal.sim.InProcessSimGpio;
 import org.conveyord.sim.LineWorld;
 import org.conveyord.sim.SimSettings;
@@ -32,6 +34,8 @@ final class VirtualLineRig implements AutoCloseable {
     private final java.nio.file.Path stateFile;
     private LinePeripherals peripherals;
     final List<String> labels = new ArrayList<>();
+    /** Told of every state change, as the MQTT gateway is; a test may replace it before the first step. */
+    Device.StateListener stateListener = id -> { };
     private final ArrayDeque<long[]> edges = new ArrayDeque<>();
     private final ArrayDeque<String[]> scans = new ArrayDeque<>();
     private final List<Object[]> stableRequests = new ArrayList<>();
@@ -81,7 +85,7 @@ final class VirtualLineRig implements AutoCloseable {
 
     private void startController() {
         gpio = new InProcessSimGpio(world, clock);
-        line = new LineController("line-1", cfg, gpio, peripherals, events, id -> { }, clock, stateFile);
+        line = new LineController("line-1", cfg, gpio, peripherals, events, id -> stateListener.stateChanged(id), clock, stateFile);
         line.start();
         step();
     }

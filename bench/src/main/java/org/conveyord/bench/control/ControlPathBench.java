@@ -2,6 +2,7 @@ package org.conveyord.bench.control;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.conveyord.clock.ThreadControlClock;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.DeviceConfig;
 import org.conveyord.config.GpioConfig;
@@ -11,7 +12,6 @@ import org.conveyord.config.PinConfig;
 import org.conveyord.conveyor.LineController;
 import org.conveyord.conveyor.LineDevice;
 import org.conveyord.conveyor.LinePeripherals;
-import org.conveyord.conveyor.ThreadControlClock;
 import org.conveyord.device.Command;
 import org.conveyord.mqtt.EmbeddedBroker;
 import org.conveyord.mqtt.MqttGateway;

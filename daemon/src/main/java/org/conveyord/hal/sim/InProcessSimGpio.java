@@ -1,7 +1,7 @@
 package org.conveyord.hal.sim;
 
+import org.conveyord.clock.ControlClock;
 import org.conveyord.config.PinConfig;
-import org.conveyord.conveyor.ControlClock;
 import org.conveyord.hal.DigitalIn;
 import org.conveyord.hal.DigitalOut;
 import org.conveyord.hal.EdgeListener;

@@ -1,4 +1,4 @@
-package org.conveyord.conveyor;
+package org.conveyord.clock;
 
 import java.util.concurrent.Callable;
 

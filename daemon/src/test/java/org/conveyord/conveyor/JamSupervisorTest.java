@@ -1,0 +1,130 @@
+package org.conveyord.conveyor;
+
+import org.conveyord.clock.ControlClock;
+import org.conveyord.clock.VirtualControlClock;
+import org.conveyord.config.LineConfig;
+import org.conveyord.hal.DigitalIn;
+import org.conveyord.hal.DigitalOut;
+import org.conveyord.hal.EdgeListener;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Jam detection on its own: one zone, a virtual clock and the loop's seam, no simulator. */
+class JamSupervisorTest {
+    private static final long TICK = LineController.TICK_MS * 1_000_000L;
+
+    private final LineConfig cfg = LinePropertiesTest.layout(new LinePropertiesTest.Layout(0.8, 1.2, 0.0, false));
+    private final VirtualControlClock clock = new VirtualControlClock(1_000_000_000L);
+    private final RecordingEvents events = new RecordingEvents();
+    private final Loop loop = new Loop();
+    private final LineModel line = new LineModel("line-1", cfg, loop);
+    private final JamSupervisor jams;
+    private final ZoneState z1;
+    private final Output motor = new Output();
+
+    JamSupervisorTest() {
+        LineConfig.Zone zc = cfg.zonesOrEmpty().stream().filter(z -> z.id().equals("z1")).findFirst().orElseThrow();
+        z1 = new ZoneState(zc, motor, new Input());
+        line.zones.put("z1", z1);
+        line.indexed();
+        LostBags lost = new LostBags(line, loop, events);
+        jams = new JamSupervisor(line, loop, events, new StationTracker(line, loop, events, lost), lost);
+    }
+
+    /** Runs the supervisor's tick for {@code seconds} of loop time. */
+    private void tickFor(double seconds) {
+        for (long t = 0; t < seconds * 1e9; t += TICK) {
+            clock.advanceTo(clock.nanos() + TICK);
+            jams.check();
+        }
+    }
+
+    @Test
+    void aBagHeldByAStoppedZoneIsNotAJamButOnePushedTooLongIs() {
+        z1.eyeBlocked = true;
+        tickFor(cfg.sensorJamSOrDefault() * 3);
+        assertThat(z1.jammed).as("motor off: the bag waits, it is not stuck").isFalse();
+
+        motor.set(true);
+        tickFor(cfg.sensorJamSOrDefault() + 0.2);
+        assertThat(z1.jammed).isTrue();
+        assertThat(events.ofType("jam").getFirst().fields()).containsEntry("zone", "z1").containsEntry("kind", "sensor")
+                .containsEntry("autoRetry", false);
+        assertThat(loop.faults).as("the line was not running: a person decides at once").containsExactly("jam z1");
+    }
+
+    @Test
+    void aReleasedBagThatNeverArrivesIsAnArrivalJamAndARunningLineRetriesOnceAfterTheHorn() {
+        loop.running = true;
+        motor.set(true);
+        z1.bags.add(new TrackedBag("B-1", "pick-1", false, false));
+        jams.expectArrival(z1);
+        long limit = JamSupervisor.arrivalLimitNanos(line, z1);
+        tickFor(limit / 1e9 - 0.1);
+        assertThat(z1.jammed).isFalse();
+        tickFor(0.2);
+        assertThat(z1.jammed).isTrue();
+        assertThat(events.ofType("jam").getFirst().fields()).containsEntry("kind", "arrival").containsEntry("autoRetry", true);
+        assertThat(loop.horn).as("a hand may be in the jam: the horn first").isTrue();
+
+        clock.advanceTo(clock.nanos() + 1_500_000_000L);
+        assertThat(loop.horn).isFalse();
+        clock.advanceTo(clock.nanos() + 1_000_000_000L);
+        assertThat(z1.jammed).as("after the horn and a pause the zone tries once more").isFalse();
+        assertThat(z1.expectingArrival).isTrue();
+        assertThat(loop.faults).isEmpty();
+    }
+
+    @Test
+    void transitsMeasuredFromHandOversNarrowTheArrivalWindowAndASpeedChangeForgetsThem() {
+        long nominal = JamSupervisor.arrivalLimitNanos(line, z1);
+        for (int i = 0; i < 5; i++) {
+            jams.expectArrival(z1);
+            z1.motorOnNanos = 1_000_000_000L;   // each bag took one second of motor-on time
+            jams.eyeChanged(z1, true, clock.nanos());
+        }
+        assertThat(JamSupervisor.arrivalLimitNanos(line, z1)).isEqualTo(Math.min(nominal, 2_500_000_000L));
+        jams.speedChanged();
+        assertThat(JamSupervisor.arrivalLimitNanos(line, z1)).isEqualTo(nominal);
+    }
+
+    private final class Loop implements LineLoop {
+        boolean running;
+        boolean horn;
+        final List<String> faults = new ArrayList<>();
+
+        @Override public ControlClock clock() { return clock; }
+        @Override public ControlClock.Cancellable after(long delayNanos, Runnable task) { return clock.schedule(task, delayNanos); }
+        @Override public void post(Runnable task) { clock.execute(task); }
+        @Override public void applyOutputs() { }
+        @Override public void setMotion(DigitalOut out, boolean on) { out.set(on); }
+        @Override public void changed() { }
+        @Override public void persist() { }
+        @Override public boolean running() { return running; }
+        @Override public boolean estopActive() { return false; }
+        @Override public void jamHorn(boolean on) { horn = on; }
+        @Override public void fault(String fault) { if (!faults.contains(fault)) faults.add(fault); }
+        @Override public boolean hasFault(String fault) { return faults.contains(fault); }
+        @Override public TrackedBag unexpectedItem(String where) { return line.unknownItem(where); }
+    }
+
+    private static final class Output implements DigitalOut {
+        boolean active;
+
+        @Override public String name() { return "z1.motor"; }
+        @Override public int pin() { return 0; }
+        @Override public void set(boolean on) { active = on; }
+        @Override public boolean isActive() { return active; }
+    }
+
+    private static final class Input implements DigitalIn {
+        @Override public String name() { return "z1.eye"; }
+        @Override public int pin() { return 1; }
+        @Override public boolean isActive() { return false; }
+        @Override public void listen(EdgeListener listener) { }
+    }
+}
