@@ -160,7 +160,7 @@ public final class MqttGateway {
                 thread);
         MqttConfig.CommandsConfig cc = mqtt.commandsOrDefault();
         this.commands = new CommandDispatcher(base, clock, new ReplyJson(mapper), () -> devices, () -> clockSynced,
-                replyCache, new CommandRateLimiter(cc.perSenderPerSecondOrDefault(), cc.perSecondOrDefault(), System::nanoTime),
+                replyCache, CommandRateLimiter.fromConfig(cc, System::nanoTime),
                 new CommandDispatcher.Limits(cc.maxPayloadBytesOrDefault(), cc.perSenderPerSecondOrDefault(),
                         cc.perSecondOrDefault()),
                 outbox, thread);
