@@ -132,12 +132,17 @@ final class StatePublisher {
     }
 
     /**
-     * One interval after a flush: the device's state as it is now, published if it is not what went
+     * One interval after the last flush: the device's state as it is now, published if it is not what went
      * out (the device's copy was refreshed after its notification). A pending flush covers it otherwise.
      * Once per notified change, never again after its own publish: a device whose state drifts without
      * notifications (nothing does today) must not turn this into 10 Hz polling.
      */
     private void recheck(String id) {
+        long wait = nanosUntilNextPublishAllowed(id);
+        if (wait > 0) { // a later flush went out: a full interval after that one
+            loop.schedule(() -> recheck(id), Duration.ofNanos(wait));
+            return;
+        }
         recheckScheduled.remove(id);
         if (dirty.contains(id) || !loop.isConnected()) return;
         Device d = devices.get().get(id);
