@@ -75,6 +75,8 @@ public final class ConfigValidator {
         if (cm.maxPayloadBytesOrDefault() < 256) error("mqtt.commands.maxPayloadBytes", "must be at least 256 bytes");
         if (cm.perSenderPerSecondOrDefault() < 1) error("mqtt.commands.perSenderPerSecond", "must be at least 1");
         if (cm.perSecondOrDefault() < 1) error("mqtt.commands.perSecond", "must be at least 1");
+        if (cm.perSenderBurstOrDefault() < 1) error("mqtt.commands.perSenderBurst", "must be at least 1");
+        if (cm.burstOrDefault() < 1) error("mqtt.commands.burst", "must be at least 1");
         GpioConfig g = c.gpioOrDefault();
         if (!PROVIDERS.contains(g.providerOrDefault())) {
             error("gpio.provider", "'" + g.provider() + "' is not a GPIO provider; expected gpiod (hardware), sim (device-sim) or mock (tests)");

@@ -16,7 +16,7 @@ public record MqttConfig(String url, String prefix, Integer telemetryIntervalS, 
 
     public OutboxConfig outboxOrDefault() { return outbox == null ? new OutboxConfig(null, null, null) : outbox; }
 
-    public CommandsConfig commandsOrDefault() { return commands == null ? new CommandsConfig(null, null, null) : commands; }
+    public CommandsConfig commandsOrDefault() { return commands == null ? new CommandsConfig(null, null, null, null, null) : commands; }
 
     public static MqttConfig defaults() {
         return new MqttConfig("tcp://127.0.0.1:1883", "conveyord", 10, null, null, 30);
@@ -51,14 +51,26 @@ public record MqttConfig(String url, String prefix, Integer telemetryIntervalS, 
     /**
      * Limits on incoming commands. MQTT 3.1.1 does not tell us who published, so the per-sender limit
      * counts by the command's {@code by} field (commands without one share a bucket), and
-     * {@code perSecond} caps all senders together; over a limit the reply is {@code BUSY}.
+     * {@code perSecond} caps all senders together; over a limit the reply is {@code BUSY}. Each limit
+     * is a token bucket: up to {@code perSenderBurst} / {@code burst} commands at once (the labels of
+     * one large order), refilled at the per-second rate. A burst defaults to 50, or to the rate when
+     * that is higher.
      */
-    public record CommandsConfig(Integer maxPayloadBytes, Integer perSenderPerSecond, Integer perSecond) {
+    public record CommandsConfig(Integer maxPayloadBytes, Integer perSenderPerSecond, Integer perSecond,
+                                 Integer perSenderBurst, Integer burst) {
+        static final int DEFAULT_BURST = 50;
+
         public int maxPayloadBytesOrDefault() { return maxPayloadBytes == null ? 65536 : maxPayloadBytes; }
 
         public int perSenderPerSecondOrDefault() { return perSenderPerSecond == null ? 10 : perSenderPerSecond; }
 
         public int perSecondOrDefault() { return perSecond == null ? 50 : perSecond; }
+
+        public int perSenderBurstOrDefault() {
+            return perSenderBurst == null ? Math.max(DEFAULT_BURST, perSenderPerSecondOrDefault()) : perSenderBurst;
+        }
+
+        public int burstOrDefault() { return burst == null ? Math.max(DEFAULT_BURST, perSecondOrDefault()) : burst; }
     }
 
     /** PEM files; hostname verification is on unless switched off explicitly. */

@@ -1,5 +1,7 @@
 package org.conveyord.mqtt;
 
+import org.conveyord.config.MqttConfig;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -8,10 +10,11 @@ import java.util.function.LongSupplier;
  * Token buckets for incoming commands: one per sender and one for all of them. MQTT 3.1.1 does not
  * say who published a message, so "sender" is the command's {@code by} field (absent: one shared
  * bucket); {@code by} is not authentication, so the overall bucket is what bounds a flood, and the
- * per-sender one keeps one busy dashboard from starving an operator. Each bucket holds one second's
- * worth of commands and refills continuously. At most {@link #MAX_SENDERS} senders are tracked
- * (least recently seen forgotten first), so random {@code by} values cannot grow memory.
- * Not thread-safe: the gateway thread owns it.
+ * per-sender one keeps one busy dashboard from starving an operator. A bucket holds up to its burst
+ * and refills continuously at its rate, so a well-behaved burst (the labels of one large order, sent
+ * at once) goes through while a sustained flood still gets BUSY. At most {@link #MAX_SENDERS}
+ * senders are tracked (least recently seen forgotten first), so random {@code by} values cannot grow
+ * memory. Not thread-safe: the gateway thread owns it.
  */
 public final class CommandRateLimiter {
 
@@ -20,8 +23,18 @@ public final class CommandRateLimiter {
 
     public enum Verdict { ALLOWED, SENDER_OVER_LIMIT, TOTAL_OVER_LIMIT }
 
-    private final double perSender;
-    private final double total;
+    /** A bucket's shape: {@code burst} tokens at most, {@code perSecond} added back each second. */
+    public record Rate(double perSecond, double burst) {
+        public Rate {
+            if (perSecond <= 0 || burst < 1) {
+                throw new IllegalArgumentException("a command rate needs perSecond > 0 and burst >= 1, not "
+                        + perSecond + " and " + burst);
+            }
+        }
+    }
+
+    private final Rate perSender;
+    private final Rate total;
     private final LongSupplier nanos;
     private final Bucket all;
     private final LinkedHashMap<String, Bucket> senders = new LinkedHashMap<>(64, 0.75f, true) {
@@ -29,17 +42,28 @@ public final class CommandRateLimiter {
         protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) { return size() > MAX_SENDERS; }
     };
 
-    public CommandRateLimiter(int perSenderPerSecond, int perSecond, LongSupplier nanos) {
-        this.perSender = perSenderPerSecond;
-        this.total = perSecond;
+    /** @param nanos a monotonic clock in nanoseconds ({@code System::nanoTime}; tests pass their own) */
+    public CommandRateLimiter(Rate perSender, Rate total, LongSupplier nanos) {
+        this.perSender = perSender;
+        this.total = total;
         this.nanos = nanos;
-        this.all = new Bucket(total, nanos.getAsLong());
+        this.all = new Bucket(total.burst(), nanos.getAsLong());
+    }
+
+    /** Buckets that hold one second's worth (no burst beyond the rate). */
+    public CommandRateLimiter(int perSenderPerSecond, int perSecond, LongSupplier nanos) {
+        this(new Rate(perSenderPerSecond, perSenderPerSecond), new Rate(perSecond, perSecond), nanos);
+    }
+
+    public static CommandRateLimiter fromConfig(MqttConfig.CommandsConfig c, LongSupplier nanos) {
+        return new CommandRateLimiter(new Rate(c.perSenderPerSecondOrDefault(), c.perSenderBurstOrDefault()),
+                new Rate(c.perSecondOrDefault(), c.burstOrDefault()), nanos);
     }
 
     /** Takes one token from the sender's bucket and the overall one, or none when either is empty. */
     public Verdict tryAcquire(String by) {
         long now = nanos.getAsLong();
-        Bucket mine = senders.computeIfAbsent(by == null ? NO_SENDER : by, k -> new Bucket(perSender, now));
+        Bucket mine = senders.computeIfAbsent(by == null ? NO_SENDER : by, k -> new Bucket(perSender.burst(), now));
         mine.refill(now, perSender);
         all.refill(now, total);
         if (mine.tokens < 1) return Verdict.SENDER_OVER_LIMIT;
@@ -58,8 +82,8 @@ public final class CommandRateLimiter {
             this.at = at;
         }
 
-        void refill(long now, double perSecond) {
-            tokens = Math.min(perSecond, tokens + (now - at) / 1e9 * perSecond);
+        void refill(long now, Rate rate) {
+            tokens = Math.min(rate.burst(), tokens + (now - at) / 1e9 * rate.perSecond());
             at = now;
         }
     }

@@ -1,5 +1,6 @@
 package org.conveyord.mqtt;
 
+import org.conveyord.config.MqttConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,5 +49,58 @@ class CommandRateLimiterTest {
         // the oldest were forgotten: a forgotten sender starts with a full bucket again
         assertThat(wide.tryAcquire("by-0")).isEqualTo(ALLOWED);
         assertThat(wide.tryAcquire("by-" + (10 * CommandRateLimiter.MAX_SENDERS - 1))).isEqualTo(SENDER_OVER_LIMIT);
+    }
+
+    private static final MqttConfig.CommandsConfig DEFAULTS = MqttConfig.defaults().commandsOrDefault();
+
+    @Test
+    void byDefaultOneSenderMayBurstFiftyAboveItsRate() {
+        assertThat(DEFAULTS.perSenderPerSecondOrDefault()).isEqualTo(10);
+        assertThat(DEFAULTS.perSenderBurstOrDefault()).isEqualTo(50);
+        assertThat(DEFAULTS.burstOrDefault()).isEqualTo(50);
+    }
+
+    @Test
+    void twelveLabelsSentAtOnceByOneSenderAllGoThrough() {
+        var limiter = CommandRateLimiter.fromConfig(DEFAULTS, now::get);
+        for (int i = 0; i < 12; i++) assertThat(limiter.tryAcquire("wms")).as("command %d", i + 1).isEqualTo(ALLOWED);
+    }
+
+    @Test
+    void aFloodFromOneSenderIsRefusedBeyondItsBurst() {
+        var limiter = CommandRateLimiter.fromConfig(DEFAULTS, now::get);
+        int allowed = 0;
+        for (int i = 0; i < 1000; i++) if (limiter.tryAcquire("flooder") == ALLOWED) allowed++;
+        assertThat(allowed).isEqualTo(50);
+        assertThat(limiter.tryAcquire("flooder")).isEqualTo(SENDER_OVER_LIMIT);
+    }
+
+    @Test
+    void aFloodFromManySendersIsRefusedBeyondTheOverallBurst() {
+        var limiter = CommandRateLimiter.fromConfig(DEFAULTS, now::get);
+        for (int i = 0; i < 50; i++) assertThat(limiter.tryAcquire("by-" + (i % 10))).isEqualTo(ALLOWED);
+        assertThat(limiter.tryAcquire("by-new")).isEqualTo(TOTAL_OVER_LIMIT);
+    }
+
+    @Test
+    void anEmptiedBucketRefillsAtTheRateAndNeverBeyondTheBurst() {
+        var limiter = CommandRateLimiter.fromConfig(new MqttConfig.CommandsConfig(null, 10, 1000, 20, 1000), now::get);
+        for (int i = 0; i < 20; i++) assertThat(limiter.tryAcquire("wms")).isEqualTo(ALLOWED);
+        assertThat(limiter.tryAcquire("wms")).isEqualTo(SENDER_OVER_LIMIT);
+
+        now.addAndGet(100_000_000L); // 0.1 s at 10 per second: one token
+        assertThat(limiter.tryAcquire("wms")).isEqualTo(ALLOWED);
+        assertThat(limiter.tryAcquire("wms")).isEqualTo(SENDER_OVER_LIMIT);
+
+        now.addAndGet(60_000_000_000L); // a quiet minute refills to the burst, not to 600
+        int allowed = 0;
+        for (int i = 0; i < 100; i++) if (limiter.tryAcquire("wms") == ALLOWED) allowed++;
+        assertThat(allowed).isEqualTo(20);
+    }
+
+    @Test
+    void aBurstBelowOneIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new CommandRateLimiter.Rate(10, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("burst");
     }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A device for gateway tests: records every command it is asked to run; {@code poke} answers at once,
+ * A device for gateway tests: records every command it is asked to run; {@code poke} (and {@code print}) answer at once,
  * {@code hold} answers only when the test calls {@link #release()}, {@code boom} throws.
  */
 final class FakeDevice implements Device {
@@ -28,7 +28,7 @@ final class FakeDevice implements Device {
 
     @Override public String id() { return id; }
     @Override public String kind() { return "fake"; }
-    @Override public List<String> actions() { return List.of("poke", "hold", "boom", "start"); }
+    @Override public List<String> actions() { return List.of("poke", "hold", "boom", "start", "print"); }
     @Override public void start() {}
     @Override public void stop() {}
     @Override public DeviceStatus status() { return status; }
