@@ -5,8 +5,8 @@ import org.conveyord.config.ConfigLoader;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.mqtt.EmbeddedBroker;
 import org.conveyord.sim.DeviceSim;
-import org.conveyord.sim.Scenario;
-import org.conveyord.sim.ScenarioRunner;
+import org.conveyord.sim.scenarios.Scenario;
+import org.conveyord.sim.scenarios.ScenarioRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

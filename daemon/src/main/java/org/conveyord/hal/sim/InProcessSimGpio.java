@@ -6,7 +6,7 @@ import org.conveyord.hal.DigitalIn;
 import org.conveyord.hal.DigitalOut;
 import org.conveyord.hal.EdgeListener;
 import org.conveyord.hal.Gpio;
-import org.conveyord.sim.LineWorld;
+import org.conveyord.sim.physics.LineWorld;
 
 import java.util.ArrayList;
 import java.util.HashMap;
