@@ -11,7 +11,7 @@ import org.conveyord.hal.Gpio;
 import org.conveyord.hal.GpioFactory;
 import org.conveyord.link.LinkGroup;
 import org.conveyord.mqtt.MqttGateway;
-import org.conveyord.ops.BuildInfo;
+import org.conveyord.node.BuildInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

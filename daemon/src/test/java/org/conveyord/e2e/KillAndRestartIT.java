@@ -1,7 +1,7 @@
 package org.conveyord.e2e;
 
 import org.conveyord.config.ConfigLoader;
-import org.conveyord.mqtt.EmbeddedBroker;
+import org.conveyord.sim.broker.EmbeddedBroker;
 import org.conveyord.mqtt.TestMqttClient;
 import org.conveyord.sim.daemon.DaemonProcess;
 import org.conveyord.sim.DeviceSim;

@@ -1,4 +1,4 @@
-package org.conveyord.ops;
+package org.conveyord.cli;
 
 import org.conveyord.Main;
 import org.conveyord.config.ConfigLoader;

@@ -1,10 +1,11 @@
-package org.conveyord.ops;
+package org.conveyord.demo;
 
 import org.conveyord.Daemon;
 import org.conveyord.config.ConfigLoader;
 import org.conveyord.config.ConveyordConfig;
-import org.conveyord.mqtt.EmbeddedBroker;
+import org.conveyord.node.BuildInfo;
 import org.conveyord.sim.DeviceSim;
+import org.conveyord.sim.broker.EmbeddedBroker;
 import org.conveyord.sim.scenarios.Scenario;
 import org.conveyord.sim.scenarios.ScenarioRunner;
 import org.slf4j.Logger;
@@ -18,7 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code conveyord --demo}: an embedded broker on 127.0.0.1, device-sim in-process and the daemon,
+ * The demo ({@code ./demo.sh}): an embedded broker on 127.0.0.1, device-sim in-process and the daemon,
  * all on config/demo.yaml, plus the smoke scenario so that bags visibly move. Ctrl-C stops it.
  */
 public final class DemoRunner {

@@ -1,4 +1,4 @@
-package org.conveyord.mqtt;
+package org.conveyord.sim.broker;
 
 import io.moquette.broker.Server;
 import org.slf4j.Logger;
@@ -16,10 +16,11 @@ import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
- * An in-process MQTT 3.1.1 broker (Moquette 0.17) for {@code --demo} and for every MQTT test. No
- * persistence, no telemetry (it would phone home and write data/.moquette_uuid), anonymous clients
- * allowed, no files in the working directory (its data path is a temp dir removed on stop).
- * Not for production: the edge box talks to the store's broker.
+ * An in-process MQTT 3.1.1 broker (Moquette 0.17) for the demo, the benchmarks and every MQTT test.
+ * No persistence, no telemetry (it would phone home and write data/.moquette_uuid), anonymous clients
+ * and empty client ids allowed as Mosquitto allows them (mosquitto_sub/pub send an empty id), no
+ * files in the working directory (its data path is a temp dir removed on stop).
+ * Not in the daemon's jar: the edge box talks to the store's broker.
  */
 public final class EmbeddedBroker implements AutoCloseable {
 
@@ -69,6 +70,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.setProperty("port", Integer.toString(port));
         p.setProperty("websocket_port", "disabled");
         p.setProperty("allow_anonymous", "true");
+        // the broker then assigns an id, as Mosquitto does for MQTT 3.1.1 clean sessions
+        p.setProperty("allow_zero_byte_client_id", "true");
         p.setProperty("telemetry_enabled", "false");
         p.setProperty("persistence_enabled", "false");
         p.setProperty("data_path", data.toString());

@@ -1,4 +1,4 @@
-package org.conveyord.ops;
+package org.conveyord.node;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package org.conveyord.ops;
+package org.conveyord.node;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package org.conveyord.ops;
+package org.conveyord.node;
 
 import org.conveyord.device.Command;
 import org.conveyord.device.CommandResult;
