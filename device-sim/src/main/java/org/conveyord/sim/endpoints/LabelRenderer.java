@@ -13,6 +13,7 @@ import com.google.zxing.common.BitMatrix;
 import com.google.zxing.common.HybridBinarizer;
 import com.google.zxing.oned.Code128Writer;
 import com.google.zxing.qrcode.QRCodeWriter;
+import org.conveyord.protocol.zpl.ZplLabel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What a thermal printer would put on paper, so tests can check the label and not just the bytes:
@@ -42,6 +44,7 @@ final class LabelRenderer {
     static final int WIDTH = 832;    // 4.1 in at 203 dpi
     static final int HEIGHT = 1218;  // 6 in
     private static volatile boolean fontsMissingLogged;
+    private static final AtomicBoolean warmedUp = new AtomicBoolean();
 
     /** The picture and what ZXing read off it. */
     record Rendered(byte[] png, List<String> code128, List<String> qr) {}
@@ -49,6 +52,15 @@ final class LabelRenderer {
     private record Box(BarcodeFormat format, int x, int y, int w, int h) {}
 
     private LabelRenderer() { }
+
+    /**
+     * The first render in a JVM loads Java2D, fonts, ImageIO and ZXing: up to a second on a busy box,
+     * during which a fast simulated printer would print a whole rush before reporting its first
+     * label. Done once when a printer is set up, the reports keep pace with the printing.
+     */
+    static void warmUp() {
+        if (warmedUp.compareAndSet(false, true)) render(ZplLabel.bagLabel("O-0", "B-0", "lane-0", Map.of()));
+    }
 
     static Rendered render(String zpl) {
         BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_BYTE_GRAY);

@@ -64,6 +64,7 @@ public final class PrinterEndpoint extends TcpEndpoint {
         this.maxZplBytes = cfg.maxZplBytesOrDefault();
         this.clock = clock;
         this.printed = printed;
+        LabelRenderer.warmUp();
     }
 
     @Override
