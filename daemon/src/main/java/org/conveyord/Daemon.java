@@ -12,8 +12,8 @@ import org.conveyord.hal.GpioFactory;
 import org.conveyord.link.LinkGroup;
 import org.conveyord.mqtt.MqttGateway;
 import org.conveyord.hal.OutputPinList;
-import org.conveyord.ops.BuildInfo;
-import org.conveyord.ops.SafeOutputsCommand;
+import org.conveyord.node.BuildInfo;
+import org.conveyord.cli.SafeOutputsCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

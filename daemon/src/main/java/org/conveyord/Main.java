@@ -1,12 +1,11 @@
 package org.conveyord;
 
+import org.conveyord.cli.SafeOutputsCommand;
 import org.conveyord.config.ConfigLoader;
 import org.conveyord.config.ConfigProblem;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.hal.GpioFactory;
-import org.conveyord.ops.BuildInfo;
-import org.conveyord.ops.DemoRunner;
-import org.conveyord.ops.SafeOutputsCommand;
+import org.conveyord.node.BuildInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -41,9 +40,6 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--safe-outputs", description = "drive every configured output to its inactive level and exit (systemd ExecStopPost)")
     boolean safeOutputs;
 
-    @Option(names = "--demo", description = "embedded broker + simulated line + daemon on config/demo.yaml, with a scripted flow of bags")
-    boolean demo;
-
     @Option(names = "--version", description = "print the version and exit")
     boolean version;
 
@@ -72,9 +68,6 @@ public final class Main implements Callable<Integer> {
         if (version) {
             System.out.println("conveyord " + build.version() + " (commit " + build.commit() + ")");
             return 0;
-        }
-        if (demo) {
-            return DemoRunner.run(build, mqttUrl);
         }
         ConfigLoader.Result r = ConfigLoader.load(config);
         if (checkConfig) {

@@ -16,7 +16,7 @@ public final class ConfigValidator {
 
     public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
     private static final Pattern HOST_PORT = Pattern.compile("[^\\s:]+:\\d{1,5}|\\[[0-9a-fA-F:]+]:\\d{1,5}");
-    private static final Set<String> PROVIDERS = Set.of("gpiod", "sim", "mock");
+    private static final Set<String> PROVIDERS = Set.of("gpiod", "sim");
 
     public record Finding(String keyPath, String message, ConfigProblem.Severity severity) {}
 
@@ -79,7 +79,7 @@ public final class ConfigValidator {
         if (cm.burstOrDefault() < 1) error("mqtt.commands.burst", "must be at least 1");
         GpioConfig g = c.gpioOrDefault();
         if (!PROVIDERS.contains(g.providerOrDefault())) {
-            error("gpio.provider", "'" + g.provider() + "' is not a GPIO provider; expected gpiod (hardware), sim (device-sim) or mock (tests)");
+            error("gpio.provider", "'" + g.provider() + "' is not a GPIO provider; expected gpiod (hardware) or sim (device-sim)");
         }
         if (c.devicesOrEmpty().isEmpty()) {
             error("devices", "no devices configured; expected at least one line, scale, printer or scanner");

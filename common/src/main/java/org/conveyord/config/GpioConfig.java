@@ -1,9 +1,9 @@
 package org.conveyord.config;
 
 /**
- * Which GPIO the daemon drives: {@code gpiod} (the board's gpiochip through Pi4J's gpiod plugin),
- * {@code sim} (device-sim's GPIO bridge over TCP, through our own Pi4J provider) or {@code mock}
- * (Pi4J's mock plugin, unit tests only).
+ * Which GPIO the daemon drives: {@code gpiod} (the board's gpiochip through Pi4J's gpiod plugin) or
+ * {@code sim} (device-sim's GPIO bridge over TCP, through our own Pi4J provider). Unit tests use
+ * Pi4J's mock plugin directly, never through the config.
  */
 public record GpioConfig(String provider, String chip, SimBridge sim) {
 

@@ -4,9 +4,6 @@ import com.pi4j.Pi4J;
 import com.pi4j.context.Context;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalOutputProvider;
-import com.pi4j.plugin.mock.platform.MockPlatform;
-import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
-import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
 import org.conveyord.config.GpioConfig;
 import org.conveyord.hal.sim.SimDigitalInputProvider;
 import org.conveyord.hal.sim.SimDigitalOutputProvider;
@@ -17,8 +14,8 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Opens the configured GPIO. Providers are added explicitly, never auto-detected: the mock plugin
- * is on the classpath (priority 1000) and must never win on a real line.
+ * Opens the configured GPIO. Providers are added explicitly, never auto-detected: on a test
+ * classpath Pi4J's mock plugin (priority 1000) would win, and it must never win on a real line.
  */
 public final class GpioFactory {
     private static final Logger log = LoggerFactory.getLogger(GpioFactory.class);
@@ -29,7 +26,6 @@ public final class GpioFactory {
         return switch (cfg.providerOrDefault()) {
             case "gpiod" -> gpiod(cfg.chipOrDefault());
             case "sim" -> sim(cfg.sim() == null ? new GpioConfig.SimBridge(null, null) : cfg.sim());
-            case "mock" -> mock();
             default -> throw new GpioException("unknown gpio.provider '" + cfg.provider() + "'", null);
         };
     }
@@ -66,14 +62,5 @@ public final class GpioFactory {
         }
         log.info("GPIO: {}", bridge.describe());
         return new Pi4jGpio(ctx, SimDigitalInputProvider.ID, SimDigitalOutputProvider.ID, bridge::isConnected, bridge::close);
-    }
-
-    /** Pi4J's mock plugin: for unit tests, which reach the pins with {@code MockDigitalInput.mockState}. */
-    public static Pi4jGpio mock() {
-        Context ctx = Pi4J.newContextBuilder().noAutoDetect()
-                .add(new MockPlatform())
-                .add(MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance())
-                .build();
-        return new Pi4jGpio(ctx, MockDigitalInputProvider.ID, MockDigitalOutputProvider.ID, () -> true, () -> { });
     }
 }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.conveyord.device.EventSink;
-import org.conveyord.ops.NodeDevice;
+import org.conveyord.node.NodeDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -5,9 +5,9 @@ import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.MqttConfig;
 import org.conveyord.device.Device;
 import org.conveyord.device.EventSink;
-import org.conveyord.ops.BuildInfo;
-import org.conveyord.ops.ClockSyncProbe;
-import org.conveyord.ops.NodeDevice;
+import org.conveyord.node.BuildInfo;
+import org.conveyord.node.ClockSyncProbe;
+import org.conveyord.node.NodeDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.conveyord.device.Device;
 import org.conveyord.device.DeviceStatus;
-import org.conveyord.ops.BuildInfo;
+import org.conveyord.node.BuildInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import org.conveyord.sim.SimSettings;
+import org.conveyord.sim.physics.SimSettings;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -2,7 +2,7 @@ package org.conveyord.conveyor;
 
 import org.conveyord.config.LineConfig;
 import org.conveyord.device.CommandResult;
-import org.conveyord.sim.SimSettings;
+import org.conveyord.sim.physics.SimSettings;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

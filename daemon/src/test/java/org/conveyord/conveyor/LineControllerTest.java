@@ -7,7 +7,7 @@ import org.conveyord.config.LineConfig;
 import org.conveyord.device.CommandResult;
 import org.conveyord.device.ErrorCode;
 import org.conveyord.hal.DigitalOut;
-import org.conveyord.hal.GpioFactory;
+import org.conveyord.hal.MockGpio;
 import org.conveyord.hal.Pi4jGpio;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,7 +42,7 @@ class LineControllerTest {
         cfg = new LineConfig(cfg.speedMps(), 0.2, cfg.estop(), cfg.horn(), cfg.stackLight(), cfg.heartbeat(), cfg.buttons(),
                 cfg.remoteEstopReset(), cfg.maxBagLengthM(), cfg.zones(), cfg.stations(), cfg.sorter(), cfg.lanes(),
                 null, cfg.sensorJamS(), cfg.arrivalJamMarginS());
-        gpio = GpioFactory.mock();
+        gpio = MockGpio.open();
         events = new RecordingEvents();
         line = new LineController("line-1", cfg, gpio, LinePeripherals.NONE, events, id -> { });
         line.start();
@@ -204,7 +204,7 @@ class LineControllerTest {
         LinePeripherals.ScanHandler[] handler = new LinePeripherals.ScanHandler[1];
         line.close();
         gpio.close();
-        gpio = GpioFactory.mock();
+        gpio = MockGpio.open();
         events = new RecordingEvents();
         line = new LineController("line-1", cfg, gpio, new LinePeripherals() {
             @Override public void onScan(String scannerId, ScanHandler h) { if (scannerId.equals("scanner-1")) handler[0] = h; }

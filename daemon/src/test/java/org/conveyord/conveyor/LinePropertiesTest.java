@@ -13,8 +13,8 @@ import org.conveyord.config.ConfigValidator;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.DeviceConfig;
 import org.conveyord.config.LineConfig;
-import org.conveyord.sim.BagPlace;
-import org.conveyord.sim.SimSettings;
+import org.conveyord.sim.physics.BagPlace;
+import org.conveyord.sim.physics.SimSettings;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

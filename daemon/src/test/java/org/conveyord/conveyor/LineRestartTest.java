@@ -1,7 +1,7 @@
 package org.conveyord.conveyor;
 
 import org.conveyord.device.CommandResult;
-import org.conveyord.sim.SimSettings;
+import org.conveyord.sim.physics.SimSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -7,7 +7,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
-import org.conveyord.sim.SimSettings;
+import org.conveyord.sim.physics.SimSettings;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

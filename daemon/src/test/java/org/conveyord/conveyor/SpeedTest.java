@@ -3,7 +3,7 @@ package org.conveyord.conveyor;
 import org.conveyord.config.LineConfig;
 import org.conveyord.config.PinConfig;
 import org.conveyord.device.ErrorCode;
-import org.conveyord.sim.SimSettings;
+import org.conveyord.sim.physics.SimSettings;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

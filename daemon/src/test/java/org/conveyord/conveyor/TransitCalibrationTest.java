@@ -1,6 +1,6 @@
 package org.conveyord.conveyor;
 
-import org.conveyord.sim.SimSettings;
+import org.conveyord.sim.physics.SimSettings;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -4,9 +4,9 @@ import org.conveyord.clock.VirtualControlClock;
 import org.conveyord.config.LineConfig;
 import org.conveyord.device.Device;
 import org.conveyord.hal.sim.InProcessSimGpio;
-import org.conveyord.sim.LineWorld;
-import org.conveyord.sim.SimSettings;
-import org.conveyord.sim.WorldListener;
+import org.conveyord.sim.physics.LineWorld;
+import org.conveyord.sim.physics.SimSettings;
+import org.conveyord.sim.physics.WorldListener;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

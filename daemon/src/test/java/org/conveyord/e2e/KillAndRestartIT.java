@@ -1,13 +1,13 @@
 package org.conveyord.e2e;
 
 import org.conveyord.config.ConfigLoader;
-import org.conveyord.mqtt.EmbeddedBroker;
+import org.conveyord.sim.broker.EmbeddedBroker;
 import org.conveyord.mqtt.TestMqttClient;
-import org.conveyord.sim.DaemonProcess;
+import org.conveyord.sim.daemon.DaemonProcess;
 import org.conveyord.sim.DeviceSim;
-import org.conveyord.sim.Scenario;
-import org.conveyord.sim.ScenarioRunner;
-import org.conveyord.sim.Scorecard;
+import org.conveyord.sim.scenarios.Scenario;
+import org.conveyord.sim.scenarios.ScenarioRunner;
+import org.conveyord.sim.scenarios.Scorecard;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

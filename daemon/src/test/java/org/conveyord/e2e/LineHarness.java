@@ -9,9 +9,9 @@ import org.conveyord.config.LinkConfig;
 import org.conveyord.config.PrinterConfig;
 import org.conveyord.config.ScaleConfig;
 import org.conveyord.config.ScannerConfig;
-import org.conveyord.mqtt.EmbeddedBroker;
+import org.conveyord.sim.broker.EmbeddedBroker;
 import org.conveyord.mqtt.TestMqttClient;
-import org.conveyord.ops.BuildInfo;
+import org.conveyord.node.BuildInfo;
 import org.conveyord.sim.DeviceSim;
 
 import java.io.IOException;

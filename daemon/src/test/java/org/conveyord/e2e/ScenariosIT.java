@@ -1,9 +1,9 @@
 package org.conveyord.e2e;
 
 import org.conveyord.mqtt.TestMqttClient;
-import org.conveyord.sim.Scenario;
-import org.conveyord.sim.ScenarioRunner;
-import org.conveyord.sim.Scorecard;
+import org.conveyord.sim.scenarios.Scenario;
+import org.conveyord.sim.scenarios.ScenarioRunner;
+import org.conveyord.sim.scenarios.Scorecard;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -16,7 +16,7 @@ class Pi4jGpioTest {
 
     @Test
     void eachBiasBecomesThePinsPullResistor() {
-        try (Pi4jGpio gpio = GpioFactory.mock()) {
+        try (Pi4jGpio gpio = MockGpio.open()) {
             gpio.input("estop", new PinConfig(4, false, 50, PinConfig.Bias.PULL_DOWN), true);
             gpio.input("reset", new PinConfig(13, true, 0, PinConfig.Bias.PULL_UP), false);
             gpio.input("wired", new PinConfig(14, false, 0, PinConfig.Bias.EXTERNAL), true);
@@ -30,7 +30,7 @@ class Pi4jGpioTest {
 
     @Test
     void anOutputClaimedInactiveAtStartUpIsTheOneTheLineGetsLater() {
-        try (Pi4jGpio gpio = GpioFactory.mock()) {
+        try (Pi4jGpio gpio = MockGpio.open()) {
             PinConfig motor = new PinConfig(100, true, 0);
             DigitalOut early = gpio.output("line-1.p1.motor", motor);
             assertThat(early.isActive()).isFalse();

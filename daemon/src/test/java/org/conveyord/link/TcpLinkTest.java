@@ -12,6 +12,11 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.verify;
 
 /** TcpLink against a real loopback server socket. */
 class TcpLinkTest {
@@ -62,10 +67,10 @@ class TcpLinkTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        RecordingLinkListener l = new RecordingLinkListener();
+        ByteLink.Listener l = mock(ByteLink.Listener.class);
         link = new TcpLink("127.0.0.1", port, 500, group, ReconnectPolicy.forDevices());
         link.start(l);
-        await().atMost(Duration.ofSeconds(3)).until(() -> l.disconnects.size() >= 2);
+        verify(l, timeout(3000).atLeast(2)).disconnected(anyString());
         assertThat(link.isConnected()).isFalse();
         assertThat(link.write(new byte[]{1})).isFalse();
         assertThat(link.lastDisconnectCause()).contains("127.0.0.1:" + port);
@@ -111,7 +116,7 @@ class TcpLinkTest {
 
     @Test
     void stopEndsReconnectingAndIsIdempotent() throws IOException {
-        RecordingLinkListener l = new RecordingLinkListener();
+        ByteLink.Listener l = mock(ByteLink.Listener.class);
         link = new TcpLink("127.0.0.1", server.getLocalPort(), 1000, group, ReconnectPolicy.forDevices());
         link.start(l);
         try (Socket s = server.accept()) {
@@ -122,7 +127,7 @@ class TcpLinkTest {
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
         assertThat(link.isConnected()).isFalse();
-        assertThat(l.disconnects).isEmpty();
+        verify(l, never()).disconnected(anyString());
     }
 
     private static Socket acceptWithin(ServerSocket ss) throws IOException {

@@ -1,5 +1,6 @@
 package org.conveyord.mqtt;
 
+import org.conveyord.sim.broker.EmbeddedBroker;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

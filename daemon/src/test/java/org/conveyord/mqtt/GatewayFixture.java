@@ -2,7 +2,7 @@ package org.conveyord.mqtt;
 
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.MqttConfig;
-import org.conveyord.ops.BuildInfo;
+import org.conveyord.node.BuildInfo;
 
 import java.nio.file.Path;
 import java.time.Clock;

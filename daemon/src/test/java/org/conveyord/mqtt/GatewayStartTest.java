@@ -2,7 +2,7 @@ package org.conveyord.mqtt;
 
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.MqttConfig;
-import org.conveyord.ops.BuildInfo;
+import org.conveyord.node.BuildInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

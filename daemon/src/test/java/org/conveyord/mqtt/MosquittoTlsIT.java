@@ -5,7 +5,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.MqttConfig;
-import org.conveyord.ops.BuildInfo;
+import org.conveyord.node.BuildInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;

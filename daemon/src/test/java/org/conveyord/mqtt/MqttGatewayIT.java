@@ -3,6 +3,7 @@ package org.conveyord.mqtt;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.StatusDetail;
+import org.conveyord.sim.broker.EmbeddedBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

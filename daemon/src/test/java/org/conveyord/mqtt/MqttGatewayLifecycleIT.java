@@ -1,6 +1,7 @@
 package org.conveyord.mqtt;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.conveyord.sim.broker.EmbeddedBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -171,7 +172,7 @@ class MqttGatewayLifecycleIT {
             MqttGateway one = gateway(b.url(), new FakeDevice("fake-1"));
             // same site and node, so the same client id; its own state dir, as on a second box
             MqttGateway two = new MqttGateway(GatewayFixture.config(b.url(), stateDir.resolve("box-2")), GatewayFixture.SHA,
-                    new org.conveyord.ops.BuildInfo("9.9.9-test", "abc1234"), scheduler, java.time.Clock.systemUTC());
+                    new org.conveyord.node.BuildInfo("9.9.9-test", "abc1234"), scheduler, java.time.Clock.systemUTC());
             gateways.add(two);
             one.start();
             await().atMost(PATIENCE).until(one::isConnected);

@@ -3,7 +3,7 @@ package org.conveyord.mqtt;
 import io.moquette.broker.Server;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.MqttConfig;
-import org.conveyord.ops.BuildInfo;
+import org.conveyord.node.BuildInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package org.conveyord.mqtt;
 
+import org.conveyord.sim.broker.EmbeddedBroker;
 import org.conveyord.device.Command;
 import org.conveyord.device.CommandResult;
 import org.conveyord.device.Device;

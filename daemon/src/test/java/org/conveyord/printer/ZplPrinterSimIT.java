@@ -14,7 +14,7 @@ import org.conveyord.link.ByteLinks;
 import org.conveyord.link.LinkGroup;
 import org.conveyord.link.RecordingEventSink;
 import org.conveyord.sim.DeviceSim;
-import org.conveyord.sim.SimLabel;
+import org.conveyord.sim.endpoints.SimLabel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

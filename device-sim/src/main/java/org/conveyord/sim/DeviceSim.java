@@ -1,5 +1,18 @@
 package org.conveyord.sim;
 
+import org.conveyord.sim.endpoints.GpioBridgeServer;
+import org.conveyord.sim.endpoints.PrinterEndpoint;
+import org.conveyord.sim.endpoints.PtyBridge;
+import org.conveyord.sim.endpoints.ScaleEndpoint;
+import org.conveyord.sim.endpoints.ScannerEndpoint;
+import org.conveyord.sim.endpoints.SimLabel;
+import org.conveyord.sim.endpoints.TcpEndpoint;
+import org.conveyord.sim.physics.BagPlace;
+import org.conveyord.sim.physics.LineWorld;
+import org.conveyord.sim.physics.SimClock;
+import org.conveyord.sim.physics.SimReport;
+import org.conveyord.sim.physics.SimSettings;
+import org.conveyord.sim.physics.WorldListener;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -184,7 +197,7 @@ public final class DeviceSim implements AutoCloseable {
         try {
             e.start();
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot listen for " + what + " " + e.name + " on port " + e.port() + ": "
+            throw new UncheckedIOException("cannot listen for " + what + " " + e.name() + " on port " + e.port() + ": "
                     + ex.getMessage() + " (is another simulator or device using it?)", ex);
         }
     }

@@ -29,7 +29,7 @@ import java.util.function.BiConsumer;
  * from, inside Paho's callback); {@code onConnected} runs on that thread too. {@link #publish} is
  * thread-safe and does not block.
  */
-final class MqttLink implements AutoCloseable {
+public final class MqttLink implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MqttLink.class);
     private static final long MIN_DELAY_MS = 250, MAX_DELAY_MS = 5_000;
@@ -46,7 +46,7 @@ final class MqttLink implements AutoCloseable {
     private long delayMs = MIN_DELAY_MS;
     private boolean everConnected;
 
-    MqttLink(String url, String clientId, List<String> subscriptions, BiConsumer<String, byte[]> onMessage,
+    public MqttLink(String url, String clientId, List<String> subscriptions, BiConsumer<String, byte[]> onMessage,
              Runnable onConnected) {
         this.url = url;
         this.clientId = clientId;
@@ -78,14 +78,14 @@ final class MqttLink implements AutoCloseable {
         });
     }
 
-    void start() {
+    public void start() {
         schedule(0);
     }
 
     boolean connected() { return client.isConnected(); }
 
     /** Publishes if connected; returns false (and drops the message) when not. */
-    boolean publish(String topic, byte[] payload, int qos, boolean retained) {
+    public boolean publish(String topic, byte[] payload, int qos, boolean retained) {
         if (!client.isConnected()) return false;
         try {
             client.publish(topic, payload, qos, retained);

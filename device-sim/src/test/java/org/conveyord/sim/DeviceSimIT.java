@@ -1,5 +1,6 @@
 package org.conveyord.sim;
 
+import org.conveyord.sim.endpoints.SimLabel;
 import org.conveyord.config.ConfigLoader;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.protocol.zpl.HostStatus;

@@ -1,5 +1,8 @@
 package org.conveyord.sim;
 
+import org.conveyord.sim.scenarios.Scenario;
+import org.conveyord.sim.scenarios.ScenarioRunner;
+import org.conveyord.sim.scenarios.Scorecard;
 import org.conveyord.config.ConveyordConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -13,9 +13,9 @@ import org.conveyord.conveyor.LineController;
 import org.conveyord.conveyor.LineDevice;
 import org.conveyord.conveyor.LinePeripherals;
 import org.conveyord.device.Command;
-import org.conveyord.mqtt.EmbeddedBroker;
+import org.conveyord.sim.broker.EmbeddedBroker;
 import org.conveyord.mqtt.MqttGateway;
-import org.conveyord.ops.BuildInfo;
+import org.conveyord.node.BuildInfo;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;

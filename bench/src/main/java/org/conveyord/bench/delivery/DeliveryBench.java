@@ -5,7 +5,7 @@ import org.conveyord.config.MqttConfig;
 import org.conveyord.device.EventSink;
 import org.conveyord.mqtt.DurableOutbox;
 import org.conveyord.mqtt.MqttGateway;
-import org.conveyord.ops.BuildInfo;
+import org.conveyord.node.BuildInfo;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

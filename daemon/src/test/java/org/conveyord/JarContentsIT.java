@@ -1,0 +1,40 @@
+package org.conveyord;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The shaded jar (built in package, checked in verify) carries only what runs on a store box. */
+class JarContentsIT {
+    private static final Path JAR = Path.of(System.getProperty("conveyord.repo", "..")).resolve("daemon/target/conveyord.jar");
+    private static final long MAX_BYTES = 12L * 1024 * 1024;
+
+    @Test
+    void theDaemonJarHoldsNoSimulatorBrokerOrForeignNatives() throws IOException {
+        assertThat(JAR).as("run mvn package first").isRegularFile();
+        assertThat(Files.size(JAR)).as("size of %s", JAR).isLessThanOrEqualTo(MAX_BYTES);
+        List<String> names;
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            names = jar.stream().map(ZipEntry::getName).toList();
+        }
+        assertThat(names).contains("org/conveyord/Main.class", "org/conveyord/Daemon.class");
+        assertThat(names).noneMatch(n -> n.startsWith("org/conveyord/sim/"))
+                .noneMatch(n -> n.startsWith("io/moquette/"))
+                .noneMatch(n -> n.startsWith("com/google/zxing/"))
+                .noneMatch(n -> n.startsWith("com/pi4j/plugin/mock/"));
+        List<String> natives = names.stream().filter(n -> n.endsWith(".so") || n.endsWith(".dll")
+                || n.endsWith(".dylib") || n.endsWith(".jnilib")).toList();
+        // serial (jssc) for the Linux boxes we ship to, libgpiod for the Pi; nothing else
+        assertThat(natives).containsExactlyInAnyOrder(
+                "natives/linux_64/libjssc.so", "natives/linux_arm/libjssc.so", "natives/linux_arm64/libjssc.so",
+                "lib/armhf/pi4j-gpiod/libpi4j-gpiod.so", "lib/armhf/pi4j-gpiod/libgpiod.so",
+                "lib/aarch64/pi4j-gpiod/libpi4j-gpiod.so", "lib/aarch64/pi4j-gpiod/libgpiod.so");
+    }
+}
