@@ -274,6 +274,11 @@ public final class MqttGateway {
 
     public boolean isConnected() { return connected; }
 
+    /** Runs {@code task} on the gateway thread every {@code periodMs} (the watchdog's progress beat). */
+    public void everyOnLoop(Runnable task, long periodMs) {
+        loop.scheduleWithFixedDelay(task, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    }
+
     /** Unacknowledged publishes at a time ({@link #WINDOW}), for the benchmark's report. */
     public static int window() { return WINDOW; }
 
