@@ -236,7 +236,7 @@ public final class MqttGateway {
         String user = null;
         char[] password = null;
         if (mqtt.credentialsFile() != null) {
-            Path f = Path.of(mqtt.credentialsFile());
+            Path f = org.conveyord.systemd.Credentials.resolve("mqtt.credentialsFile", mqtt.credentialsFile(), System.getenv());
             try {
                 List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
                 if (lines.size() < 2 || lines.get(0).isBlank()) {
