@@ -14,6 +14,10 @@ import org.conveyord.mqtt.MqttGateway;
 import org.conveyord.hal.OutputPinList;
 import org.conveyord.node.BuildInfo;
 import org.conveyord.cli.SafeOutputsCommand;
+import org.conveyord.systemd.Liveness;
+import org.conveyord.systemd.SdNotify;
+import org.conveyord.systemd.ServiceNotifier;
+import org.conveyord.systemd.StatusLine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +47,10 @@ public final class Daemon implements AutoCloseable {
     private final List<LineController> lines = new ArrayList<>();
     private final List<org.conveyord.device.EventRelay> relays = new ArrayList<>();
     private volatile boolean closed;
+    /** How often each supervised part beats (the watchdog allows a silence of WATCHDOG_USEC). */
+    private static final long BEAT_MS = 500;
+    private final Liveness liveness = new Liveness();
+    private final ServiceNotifier notifier;
 
     private Daemon(ConveyordConfig cfg, String configSha, BuildInfo build) {
         this.cfg = cfg;
@@ -57,6 +65,8 @@ public final class Daemon implements AutoCloseable {
         this.gpio = hasLine ? claimOutputsInactive(cfg) : null;
         Clock clock = Clock.systemUTC();
         this.gateway = new MqttGateway(cfg, configSha, build, scheduler, clock);
+        scheduler.scheduleWithFixedDelay(liveness.part("device scheduler")::beat, BEAT_MS, BEAT_MS, TimeUnit.MILLISECONDS);
+        gateway.everyOnLoop(liveness.part("mqtt gateway")::beat, BEAT_MS);
         DeviceContext ctx = new DeviceContext(gateway.events(), gateway.stateListener(), scheduler, clock);
         this.links = new LinkGroup(1);
         DevicePorts ports = new DevicePorts(devices);
@@ -67,9 +77,10 @@ public final class Daemon implements AutoCloseable {
                     // events leave the control thread at once: JSON and the outbox's disk write happen on the relay
                     org.conveyord.device.EventRelay relay = new org.conveyord.device.EventRelay(gateway.events(), id + "-events", 65536);
                     relays.add(relay);
+                    org.conveyord.clock.ThreadControlClock control = new org.conveyord.clock.ThreadControlClock(id + "-control");
+                    control.every(liveness.part(id + " control loop")::beat, TimeUnit.MILLISECONDS.toNanos(BEAT_MS));
                     LineController c = new LineController(id, l, gpio, ports, relay, gateway.stateListener(),
-                            new org.conveyord.clock.ThreadControlClock(id + "-control"),
-                            cfg.stateDirOrDefault().resolve(id + ".line-state.json"));
+                            control, cfg.stateDirOrDefault().resolve(id + ".line-state.json"));
                     lines.add(c);
                     yield new LineDevice(c);
                 }
@@ -78,6 +89,13 @@ public final class Daemon implements AutoCloseable {
             devices.put(id, d);
             gateway.register(d);
         }
+        this.notifier = new ServiceNotifier(SdNotify.fromEnvironment(), liveness, this::statusLine);
+    }
+
+    private String statusLine() {
+        Map<String, Map<String, Object>> snapshots = new LinkedHashMap<>();
+        lines.forEach(c -> snapshots.put(c.id(), c.snapshot()));
+        return StatusLine.format(snapshots, gateway.isConnected());
     }
 
     private static Gpio claimOutputsInactive(ConveyordConfig cfg) {
@@ -108,6 +126,7 @@ public final class Daemon implements AutoCloseable {
             // peripherals first, so the line finds its scanners listening; the line last, outputs off until start
             d.devices.values().stream().filter(x -> !(x instanceof LineDevice)).forEach(Device::start);
             d.devices.values().stream().filter(x -> x instanceof LineDevice).forEach(Device::start);
+            d.notifier.ready();
             d.gateway.start();
         } catch (RuntimeException e) {
             d.close();
@@ -125,6 +144,7 @@ public final class Daemon implements AutoCloseable {
         if (closed) return;
         closed = true;
         log.info("conveyord stopping: motion off, devices closed, offline published");
+        notifier.close();
         for (LineController c : lines) {
             try {
                 c.close();

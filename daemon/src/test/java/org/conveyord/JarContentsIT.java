@@ -31,10 +31,12 @@ class JarContentsIT {
                 .noneMatch(n -> n.startsWith("com/pi4j/plugin/mock/"));
         List<String> natives = names.stream().filter(n -> n.endsWith(".so") || n.endsWith(".dll")
                 || n.endsWith(".dylib") || n.endsWith(".jnilib")).toList();
-        // serial (jssc) for the Linux boxes we ship to, libgpiod for the Pi; nothing else
+        // serial (jssc) for the Linux boxes we ship to, libgpiod for the Pi, epoll for sd_notify; nothing else
         assertThat(natives).containsExactlyInAnyOrder(
                 "natives/linux_64/libjssc.so", "natives/linux_arm/libjssc.so", "natives/linux_arm64/libjssc.so",
                 "lib/armhf/pi4j-gpiod/libpi4j-gpiod.so", "lib/armhf/pi4j-gpiod/libgpiod.so",
-                "lib/aarch64/pi4j-gpiod/libpi4j-gpiod.so", "lib/aarch64/pi4j-gpiod/libgpiod.so");
+                "lib/aarch64/pi4j-gpiod/libpi4j-gpiod.so", "lib/aarch64/pi4j-gpiod/libgpiod.so",
+                "META-INF/native/libnetty_transport_native_epoll_x86_64.so",
+                "META-INF/native/libnetty_transport_native_epoll_aarch_64.so");
     }
 }

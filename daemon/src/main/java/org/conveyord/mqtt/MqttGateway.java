@@ -212,7 +212,7 @@ public final class MqttGateway {
         String user = null;
         char[] password = null;
         if (mqtt.credentialsFile() != null) {
-            Path f = Path.of(mqtt.credentialsFile());
+            Path f = org.conveyord.systemd.Credentials.resolve("mqtt.credentialsFile", mqtt.credentialsFile(), System.getenv());
             try {
                 List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
                 if (lines.size() < 2 || lines.get(0).isBlank()) {
@@ -249,6 +249,11 @@ public final class MqttGateway {
     }
 
     public boolean isConnected() { return connected; }
+
+    /** Runs {@code task} on the gateway thread every {@code periodMs} (the watchdog's progress beat). */
+    public void everyOnLoop(Runnable task, long periodMs) {
+        loop.scheduleWithFixedDelay(task, periodMs, periodMs, TimeUnit.MILLISECONDS);
+    }
 
     /** Unacknowledged publishes at a time ({@link #WINDOW}), for the benchmark's report. */
     public static int window() { return WINDOW; }
