@@ -6,6 +6,7 @@ import org.conveyord.config.ConveyordConfig;
 import org.conveyord.ops.BuildInfo;
 import org.conveyord.ops.DemoRunner;
 import org.conveyord.ops.SafeOutputsCommand;
+import org.conveyord.state.NewerStateVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -17,7 +18,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code conveyord} command line. Exit codes: 0 fine, 1 failed at run time, 2 bad config or usage.
+ * {@code conveyord} command line. Exit codes: 0 fine, 1 failed at run time, 2 bad config or usage, or state
+ * written by a newer conveyord (after a downgrade: refusing to start is safer than misreading seqs and the outbox).
  */
 @Command(name = "conveyord", mixinStandardHelpOptions = false, sortOptions = false,
         description = "Store-edge conveyor controller: drives the line, talks to scales, printers and scanners, speaks MQTT.")
@@ -100,7 +102,13 @@ public final class Main implements Callable<Integer> {
     }
 
     private static int runDaemon(ConveyordConfig cfg, String sha, BuildInfo build) throws InterruptedException {
-        Daemon daemon = Daemon.start(cfg, sha, build);
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(cfg, sha, build);
+        } catch (NewerStateVersionException e) {
+            System.err.println("conveyord: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("SIGTERM: stopping");
