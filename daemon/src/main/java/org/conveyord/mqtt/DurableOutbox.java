@@ -34,8 +34,8 @@ import java.util.zip.CRC32;
  * restart everything above the ack cursor is sent again, oldest first: at-least-once.
  *
  * <p>Segment: {@code "CYOV" u32 | format version u32 (2)}, then records (version 1 segments, from
- * before versions, start with the first record). Record: {@code magic u32 | length u32 | crc32 u32 | body}, body = {@code id i64 | expiresAtMs
- * i64 (-1: never) | topicLength u16 | topic | payload}. A record whose checksum does not match (a
+ * before versions, start with the first record). Record: {@code magic u32 | length u32 | crc32 u32 |
+ * body}, body = {@code id i64 | expiresAtMs i64 (-1: never) | topicLength u16 | topic | payload}. A record whose checksum does not match (a
  * write torn by a power cut) is skipped and counted, never fatal; the magic lets the scan find the
  * next good record after damage in the middle of a file. A restart always appends to a new segment,
  * so nothing is ever written behind a torn tail.
