@@ -6,6 +6,7 @@ import org.conveyord.config.ConfigProblem;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.hal.GpioFactory;
 import org.conveyord.node.BuildInfo;
+import org.conveyord.state.NewerStateVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -18,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code conveyord} command line. Exit codes: 0 fine, 1 failed at run time, 2 bad config or usage.
+ * {@code conveyord} command line. Exit codes: 0 fine, 1 failed at run time, 2 bad config or usage, or state
+ * written by a newer conveyord (after a downgrade: refusing to start is safer than misreading seqs and the outbox).
  */
 @Command(name = "conveyord", mixinStandardHelpOptions = false, sortOptions = false,
         description = "Store-edge conveyor controller: drives the line, talks to scales, printers and scanners, speaks MQTT.")
@@ -108,7 +110,12 @@ public final class Main implements Callable<Integer> {
             if (d != null) d.close();
             stopped.countDown();
         }, "shutdown"));
-        running.set(Daemon.start(cfg, sha, build));
+        try {
+            running.set(Daemon.start(cfg, sha, build));
+        } catch (NewerStateVersionException e) {
+            System.err.println("conveyord: " + e.getMessage());
+            return 2;
+        }
         stopped.await();
         return 0;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.conveyord.state.NewerStateVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class LineStateStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LineStateStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The format this code writes; it reads every version up to it. */
+    static final int FORMAT_VERSION = 1;
 
     record Snapshot(List<OrderRecord> orders, List<LaneRecord> lanes) {}
 
@@ -49,8 +52,16 @@ final class LineStateStore implements AutoCloseable {
     private final AtomicReference<String> pending = new AtomicReference<>();
     private volatile CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
+    /** Refuses (before any pin is claimed) a file from a newer format it would misread. */
     LineStateStore(Path file) {
         this.file = file;
+        if (Files.exists(file)) {
+            try {
+                checkVersion(JSON.readTree(file.toFile()));
+            } catch (IOException e) {
+                // unreadable: load() says so and starts without it, as before versions
+            }
+        }
         this.writer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "line-state-writer");
             t.setDaemon(true);
@@ -128,6 +139,8 @@ final class LineStateStore implements AutoCloseable {
         if (!Files.exists(file)) return Optional.empty();
         try {
             return Optional.of(fromJson(JSON.readTree(file.toFile())));
+        } catch (NewerStateVersionException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             log.error("line state {} is unreadable ({}); starting without saved orders and lane reservations", file, e.getMessage());
             return Optional.empty();
@@ -136,7 +149,7 @@ final class LineStateStore implements AutoCloseable {
 
     private static String toJson(Snapshot s) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("version", 1);
+        root.put("version", FORMAT_VERSION);
         ArrayNode orders = root.putArray("orders");
         for (OrderRecord o : s.orders()) {
             ObjectNode n = orders.addObject();
@@ -162,7 +175,14 @@ final class LineStateStore implements AutoCloseable {
         return root.toString();
     }
 
-    private static Snapshot fromJson(JsonNode root) {
+    /** The files of the releases before versions already said {@code "version": 1}; none at all is 1 too. */
+    private void checkVersion(JsonNode root) {
+        NewerStateVersionException.check(file, root.path("version").asInt(1), FORMAT_VERSION,
+                "the saved orders and lane reservations");
+    }
+
+    private Snapshot fromJson(JsonNode root) {
+        checkVersion(root);
         List<OrderRecord> orders = new ArrayList<>();
         for (JsonNode n : root.path("orders")) {
             List<OrderBook.OrderBag> bags = new ArrayList<>();

@@ -3,6 +3,7 @@ package org.conveyord.mqtt;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.conveyord.state.NewerStateVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ import java.util.Optional;
  * The replies of executed commands by idempotency key (device/action/id), so a redelivery is answered
  * with the original reply instead of running again. Keeps every key younger than {@code minAge} and
  * at least the last {@code minCount} keys. Persisted as JSON lines in {@code <dir>/command-replies.jsonl}
- * (one fsync'd append per command), compacted when opened. Not thread-safe: the gateway thread owns it.
+ * (one fsync'd append per command) after a {@code {"version":2}} header line, compacted when opened. Not thread-safe: the gateway thread owns it.
  */
 public final class CommandReplyCache implements AutoCloseable {
 
@@ -49,6 +50,10 @@ public final class CommandReplyCache implements AutoCloseable {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
+
+    /** The format this code writes (version 2: version 1 with a header line); it reads every version up to it. */
+    static final int FORMAT_VERSION = 2;
+    private static final String HEADER_START = "{\"version\":";
 
     private final Path file;
     private final Clock clock;
@@ -117,8 +122,16 @@ public final class CommandReplyCache implements AutoCloseable {
     private void load() throws IOException {
         if (!Files.exists(file)) return;
         int bad = 0;
+        boolean first = true;
         for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             if (l.isBlank()) continue;
+            if (first) {
+                first = false;
+                if (l.startsWith(HEADER_START)) {
+                    checkVersion(l);
+                    continue;
+                }
+            }
             try {
                 JsonNode n = mapper.readTree(l);
                 String key = n.get("k").asText();
@@ -132,6 +145,21 @@ public final class CommandReplyCache implements AutoCloseable {
         if (bad > 0) log.warn("Skipped {} unreadable lines in {} (a write cut short by a crash or power loss)", bad, file);
     }
 
+    /** The header line: {@code {"version":N}}. A file without one is version 1 (before versions). */
+    private void checkVersion(String header) throws IOException {
+        JsonNode v;
+        try {
+            v = mapper.readTree(header).get("version");
+        } catch (IOException e) {
+            v = null;
+        }
+        if (v == null || !v.canConvertToInt()) {
+            throw new IOException(file + " line 1: '" + header + "', expected {\"version\":N} with N a whole number");
+        }
+        NewerStateVersionException.check(file, v.asInt(), FORMAT_VERSION,
+                "the remembered replies (a command redelivered within 24 h would run again)");
+    }
+
     private void compact() throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         List<String> lines = new ArrayList<>(entries.size());
@@ -139,6 +167,8 @@ public final class CommandReplyCache implements AutoCloseable {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
              BufferedWriter w = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(ch), StandardCharsets.UTF_8))) {
+            w.write(HEADER_START + FORMAT_VERSION + "}");
+            w.newLine();
             for (String l : lines) {
                 w.write(l);
                 w.newLine();

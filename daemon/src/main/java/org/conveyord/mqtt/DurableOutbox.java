@@ -1,5 +1,6 @@
 package org.conveyord.mqtt;
 
+import org.conveyord.state.NewerStateVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +33,9 @@ import java.util.zip.CRC32;
  * are done, kept in {@code outbox/acked}) moves on and segments behind it are deleted. After a
  * restart everything above the ack cursor is sent again, oldest first: at-least-once.
  *
- * <p>Record: {@code magic u32 | length u32 | crc32 u32 | body}, body = {@code id i64 | expiresAtMs
- * i64 (-1: never) | topicLength u16 | topic | payload}. A record whose checksum does not match (a
+ * <p>Segment: {@code "CYOV" u32 | format version u32 (2)}, then records (version 1 segments, from
+ * before versions, start with the first record). Record: {@code magic u32 | length u32 | crc32 u32 |
+ * body}, body = {@code id i64 | expiresAtMs i64 (-1: never) | topicLength u16 | topic | payload}. A record whose checksum does not match (a
  * write torn by a power cut) is skipped and counted, never fatal; the magic lets the scan find the
  * next good record after damage in the middle of a file. A restart always appends to a new segment,
  * so nothing is ever written behind a torn tail.
@@ -90,6 +92,11 @@ public final class DurableOutbox implements Outbox {
     }
 
     static final int MAGIC = 0x43594F42; // "CYOB"
+    /** The first 4 bytes of a segment from version 2 on, then the version (u32). */
+    static final int SEGMENT_MAGIC = 0x43594F56; // "CYOV"
+    static final int SEGMENT_HEADER = 8;
+    /** The segment format this code writes; it reads every version up to it. */
+    static final int FORMAT_VERSION = 2;
     static final int HEADER = 12;
     static final int MAX_BODY = 16 << 20;
     private static final int FIXED_BODY = 8 + 8 + 2;
@@ -99,9 +106,11 @@ public final class DurableOutbox implements Outbox {
 
     private record Pos(Segment segment, long offset) {}
 
-    private record Segment(Path file, long firstId, long[] lastId, long[] bytes) {
+    /** @param dataStart where the first record starts: after the header (0 in a version 1 segment) */
+    private record Segment(Path file, long firstId, long[] lastId, long[] bytes, long dataStart) {
         long last() { return lastId[0]; }
         long size() { return bytes[0]; }
+        boolean empty() { return size() <= dataStart; }
     }
 
     private final Path dir;
@@ -176,8 +185,8 @@ public final class DurableOutbox implements Outbox {
             throw new IllegalArgumentException("message on " + topic + " is too big for the outbox (" + body + " bytes)");
         }
         int recLen = HEADER + body;
-        makeRoom(recLen);
-        if (active == null || activeSeg.size() + recLen > settings.segmentBytes() && activeSeg.size() > 0) roll(id);
+        makeRoom(recLen + (needsRoll(recLen) ? SEGMENT_HEADER : 0));
+        if (needsRoll(recLen)) roll(id);
         if (writeBuf.capacity() < recLen) writeBuf = ByteBuffer.allocate(Math.max(recLen, writeBuf.capacity() * 2));
         ByteBuffer b = writeBuf.clear();
         b.putInt(MAGIC).putInt(body).putInt(0);
@@ -196,7 +205,7 @@ public final class DurableOutbox implements Outbox {
             throw new UncheckedIOException("cannot append to the outbox in " + dir + ": " + e.getMessage(), e);
         }
         nextId = id + 1;
-        if (id % INDEX_EVERY == 0 || at == 0) index.put(id, new Pos(activeSeg, at));
+        if (id % INDEX_EVERY == 0 || at == activeSeg.dataStart()) index.put(id, new Pos(activeSeg, at));
         activeSeg.lastId()[0] = id;
         activeSeg.bytes()[0] += recLen;
         totalBytes += recLen;
@@ -330,11 +339,19 @@ public final class DurableOutbox implements Outbox {
             }
             Path f = dir.resolve(String.format("seg-%020d.log", firstId));
             active = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            activeSeg = new Segment(f, firstId, new long[]{firstId - 1}, new long[]{0});
+            ByteBuffer h = ByteBuffer.allocate(SEGMENT_HEADER).putInt(SEGMENT_MAGIC).putInt(FORMAT_VERSION).flip();
+            while (h.hasRemaining()) active.write(h);
+            activeSeg = new Segment(f, firstId, new long[]{firstId - 1}, new long[]{SEGMENT_HEADER}, SEGMENT_HEADER);
             segments.put(firstId, activeSeg);
+            totalBytes += SEGMENT_HEADER;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a new outbox segment in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether a record of {@code recLen} bytes starts a new segment: none yet, or the active one is full. */
+    private boolean needsRoll(int recLen) {
+        return active == null || activeSeg.size() + recLen > settings.segmentBytes() && !activeSeg.empty();
     }
 
     /** At the cap: drops the oldest segments (never the one being written) until the record fits. */
@@ -344,7 +361,7 @@ public final class DurableOutbox implements Outbox {
             if (oldest == activeSeg) break;
             dropSegment(oldest);
         }
-        if (totalBytes + recLen > settings.maxBytes() && activeSeg != null && activeSeg.size() > 0) {
+        if (totalBytes + recLen > settings.maxBytes() && activeSeg != null && !activeSeg.empty()) {
             // only the segment being written is left: close it so it can go too
             roll(nextId);
             makeRoom(recLen);
@@ -425,7 +442,7 @@ public final class DurableOutbox implements Outbox {
                 Map.Entry<Long, Segment> first = segments.firstEntry();
                 if (first == null) return;
                 readSeg = first.getValue();
-                readPos = 0;
+                readPos = readSeg.dataStart();
             }
         }
         while (out.size() < max && readSeg != null) {
@@ -435,7 +452,7 @@ public final class DurableOutbox implements Outbox {
                 Map.Entry<Long, Segment> next = segments.higherEntry(readSeg.firstId());
                 if (next == null) break; // stay at the end of the last segment: appends may follow
                 readSeg = next.getValue();
-                readPos = 0;
+                readPos = readSeg.dataStart();
                 continue;
             }
             Read r = readRecord(ch, readPos, end);
@@ -546,7 +563,7 @@ public final class DurableOutbox implements Outbox {
     private void scan(Segment s, EntryVisitor v, boolean count) throws IOException {
         try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
             long end = ch.size();
-            long pos = 0;
+            long pos = s.dataStart();
             while (pos < end) {
                 Read r = readRecord(ch, pos, end);
                 if (r == null) {
@@ -598,7 +615,7 @@ public final class DurableOutbox implements Outbox {
                 log.warn("Outbox {}: ignoring {} (not a segment name)", dir, f.getFileName());
                 continue;
             }
-            Segment s = new Segment(f, first, new long[]{first - 1}, new long[]{Files.size(f)});
+            Segment s = new Segment(f, first, new long[]{first - 1}, new long[]{Files.size(f)}, dataStart(f));
             long[] count = {0};
             scan(s, (e, pos) -> {
                 if (count[0]++ % INDEX_EVERY == 0) index.put(e.id(), new Pos(s, pos));
@@ -621,12 +638,31 @@ public final class DurableOutbox implements Outbox {
             removedAboveAck.clear();
         }
         deleteAckedSegments();
-        if (!segments.isEmpty() && segments.lastEntry().getValue().size() == 0) deleteSegment(segments.lastEntry().getValue());
+        if (!segments.isEmpty() && segments.lastEntry().getValue().empty()) deleteSegment(segments.lastEntry().getValue());
         if (ackedId != ackedOnDisk) writeAcked();
         if (live > 0 || corrupt > 0) {
             log.info("Outbox {}: {} messages left from the last run ({} bytes in {} segments, {} unreadable records skipped);"
                     + " they are sent first", dir, live, totalBytes, segments.size(), corrupt);
         }
+    }
+
+    /**
+     * Where the records of segment {@code f} start. Version 1 (before versions) has no header: the
+     * first record's magic is at 0. Version 2 starts with {@code SEGMENT_MAGIC u32 | version u32}; a
+     * header cut short (a crash right after the segment was created) means a segment without records.
+     */
+    private long dataStart(Path f) throws IOException {
+        ByteBuffer h = ByteBuffer.allocate(SEGMENT_HEADER);
+        long size;
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            size = ch.size();
+            readFully(ch, h, 0);
+        }
+        if (h.position() < 4 || h.getInt(0) != SEGMENT_MAGIC) return 0;
+        if (h.position() < SEGMENT_HEADER) return size;
+        NewerStateVersionException.check(f, h.getInt(4), FORMAT_VERSION,
+                "the messages queued in it (events not yet delivered to the broker)");
+        return SEGMENT_HEADER;
     }
 
     private static void closeQuietly(FileChannel ch) {

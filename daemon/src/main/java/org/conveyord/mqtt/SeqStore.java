@@ -1,5 +1,6 @@
 package org.conveyord.mqtt;
 
+import org.conveyord.state.NewerStateVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,10 @@ import java.util.concurrent.Executor;
 public final class SeqStore {
 
     private static final Logger log = LoggerFactory.getLogger(SeqStore.class);
+
+    /** The format of {@code event-seq} this code writes; it reads every version up to it. */
+    static final int FORMAT_VERSION = 2;
+    private static final String VERSION_KEY = "version ";
 
     private final Path file;
     private final long block;
@@ -64,16 +69,7 @@ public final class SeqStore {
     static SeqStore open(Path dir, long block, Executor io, java.util.function.Supplier<String> kernelBoot) throws IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve("event-seq");
-        long mark = 0;
-        if (Files.exists(file)) {
-            String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
-            try {
-                mark = Long.parseLong(text);
-            } catch (NumberFormatException e) {
-                throw new IOException(file + " holds '" + text + "', expected a whole number (the event seq high-water mark);"
-                        + " restore it or delete it only if consumers may see seq restart");
-            }
-        }
+        long mark = Files.exists(file) ? readMark(file) : 0;
         String boot = kernelBoot.get();
         Path usedFile = dir.resolve("event-seq.used");
         long resumeAt = mark;
@@ -100,6 +96,35 @@ public final class SeqStore {
             s.writeUsed();
         }
         return s;
+    }
+
+    /**
+     * Version 1 (before versions): the mark alone. Version 2: a {@code version 2} line, then the mark.
+     * The used file ({@code event-seq.used}) is only a hint next to it and goes by this version.
+     */
+    private static long readMark(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+        String markText = text;
+        if (text.startsWith(VERSION_KEY)) {
+            int eol = text.indexOf('\n');
+            String versionText = (eol < 0 ? text : text.substring(0, eol)).substring(VERSION_KEY.length()).trim();
+            int version;
+            try {
+                version = Integer.parseInt(versionText);
+            } catch (NumberFormatException e) {
+                throw new IOException(file + " starts with '" + VERSION_KEY + versionText + "', expected a whole number"
+                        + " after '" + VERSION_KEY.trim() + "'");
+            }
+            NewerStateVersionException.check(file, version, FORMAT_VERSION,
+                    "the event seq (consumers would see seq restart and read it as missed events)");
+            markText = eol < 0 ? "" : text.substring(eol + 1).trim();
+        }
+        try {
+            return Long.parseLong(markText);
+        } catch (NumberFormatException e) {
+            throw new IOException(file + " holds '" + markText + "', expected a whole number (the event seq high-water mark);"
+                    + " restore it or delete it only if consumers may see seq restart");
+        }
     }
 
     /** Linux: a new value on every boot of the machine; null elsewhere (then a crash skips up to a block). */
@@ -221,7 +246,7 @@ public final class SeqStore {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.wrap((mark + "\n").getBytes(StandardCharsets.US_ASCII)));
+            ch.write(ByteBuffer.wrap((VERSION_KEY + FORMAT_VERSION + "\n" + mark + "\n").getBytes(StandardCharsets.US_ASCII)));
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

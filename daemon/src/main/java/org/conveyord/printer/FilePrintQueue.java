@@ -3,6 +3,7 @@ package org.conveyord.printer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.conveyord.state.NewerStateVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,8 @@ import java.util.Map;
 
 /**
  * A print queue that survives a daemon restart or power cut: every change is appended to
- * {@code <stateDir>/printer-<id>.jobs} as one JSON line and forced to disk before the call returns
+ * {@code <stateDir>/printer-<id>.jobs} (after a {@code {"version":2}} header line) as one JSON line
+ * and forced to disk before the call returns
  * (an accepted job is on disk before the {@code print} reply goes out). On open the log is replayed;
  * a torn last line (power cut mid-write) is skipped with a warning, nothing before it is lost. The log
  * is rewritten (to a temp file, then renamed) when it holds far more lines than live state.
@@ -35,6 +37,8 @@ public final class FilePrintQueue extends InMemoryPrintQueue {
     private static final Logger log = LoggerFactory.getLogger(FilePrintQueue.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int COMPACT_OVER = 2_000;
+    /** The format this code writes (version 2: version 1 with a header line); it reads every version up to it. */
+    static final int FORMAT_VERSION = 2;
 
     private final Path file;
     private FileChannel out;
@@ -44,8 +48,10 @@ public final class FilePrintQueue extends InMemoryPrintQueue {
         this.file = stateDir.resolve("printer-" + printerId + ".jobs");
         try {
             Files.createDirectories(stateDir);
-            if (Files.exists(file)) replay();
+            boolean fresh = !Files.exists(file) || Files.size(file) == 0;
+            if (!fresh) replay();
             out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            if (fresh) append(header());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the print queue " + file + ": " + e.getMessage(), e);
         }
@@ -65,7 +71,15 @@ public final class FilePrintQueue extends InMemoryPrintQueue {
             try {
                 n = JSON.readTree(line);
             } catch (IOException e) {
+                if (i == 0 && line.startsWith("{\"version\"")) {
+                    throw new IOException(file + " line 1: '" + line + "', expected {\"version\":N} with N a whole number");
+                }
                 log.warn("print queue {}: line {} is unreadable (torn by a power cut?) and skipped", file, i + 1);
+                continue;
+            }
+            if (i == 0 && n.has("version")) {
+                NewerStateVersionException.check(file, n.path("version").asInt(), FORMAT_VERSION,
+                        "the queued labels (their orders would need printing again)");
                 continue;
             }
             String job = n.path("job").asText();
@@ -105,6 +119,11 @@ public final class FilePrintQueue extends InMemoryPrintQueue {
         if (lines > COMPACT_OVER && lines > 4 * (size() + outcomes().size() / 8)) compact();
     }
 
+    /** The first line; a file without one is version 1 (before versions), read the same way. */
+    private static ObjectNode header() {
+        return JSON.createObjectNode().put("version", FORMAT_VERSION);
+    }
+
     private void append(ObjectNode n) {
         try {
             out.write(ByteBuffer.wrap((n.toString() + "\n").getBytes(StandardCharsets.UTF_8)));
@@ -118,8 +137,8 @@ public final class FilePrintQueue extends InMemoryPrintQueue {
     /** Rewrites the log as the live jobs plus remembered outcomes. */
     private void compact() {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        StringBuilder sb = new StringBuilder();
-        int n = 0;
+        StringBuilder sb = new StringBuilder().append(header()).append('\n');
+        int n = 1;
         for (Map.Entry<String, Outcome> d : outcomes().entrySet()) {
             sb.append(JSON.createObjectNode().put("op", "done").put("job", d.getKey()).put("outcome", d.getValue().name())).append('\n');
             n++;

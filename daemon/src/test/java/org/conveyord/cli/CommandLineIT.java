@@ -77,6 +77,18 @@ class CommandLineIT {
         assertThat(r.out()).startsWith("conveyord ").contains("commit");
     }
 
+    @Test
+    void stateFromANewerConveyordIsRefusedWithExitCode2AndTheFileNamed() throws Exception {
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        Files.writeString(state.resolve("event-seq"), "version 99\n5000\n");
+        Run r = main("--config", REPO.resolve("config/demo.yaml").toString(), "--state-dir", state.toString(),
+                "--mqtt-url", "tcp://127.0.0.1:1");
+        assertThat(r.code()).as(r.out()).isEqualTo(2);
+        assertThat(r.out()).contains("conveyord: " + state.resolve("event-seq") + " is state format version 99")
+                .contains("reads versions 1 to 2");
+        assertThat(Files.readString(state.resolve("event-seq"))).isEqualTo("version 99\n5000\n");
+    }
+
     /** A simulated line whose motors a daemon switched on before it died: its GPIO lines keep their levels. */
     private interface CrashedLine {
         void check(DeviceSim sim, int gpioPort, List<PinConfig> motors) throws Exception;

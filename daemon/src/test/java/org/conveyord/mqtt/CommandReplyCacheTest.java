@@ -54,7 +54,38 @@ class CommandReplyCacheTest {
         try (var c = CommandReplyCache.open(dir, clock, Duration.ofHours(24), 3)) {
             assertThat(c.size()).isEqualTo(3);
         }
-        assertThat(Files.readAllLines(dir.resolve("command-replies.jsonl"))).hasSize(3); // compacted at open
+        assertThat(Files.readAllLines(dir.resolve("command-replies.jsonl"))) // compacted at open
+                .first().isEqualTo("{\"version\":2}");
+        assertThat(Files.readAllLines(dir.resolve("command-replies.jsonl")).subList(1, 4)).allMatch(l -> l.startsWith("{\"k\":"));
+        assertThat(Files.readAllLines(dir.resolve("command-replies.jsonl"))).hasSize(1 + 3);
+    }
+
+    @Test
+    void aVersion1FileFromBeforeVersionsIsReadAndRewrittenWithAHeader() throws Exception {
+        // what the releases before format versions wrote: entry lines only
+        Files.writeString(dir.resolve("command-replies.jsonl"),
+                "{\"k\":\"line-1/start/c-1\",\"h\":\"" + CommandReplyCache.hashOf("{\"id\":\"c-1\"}")
+                        + "\",\"t\":1795600000000,\"r\":\"{\\\"id\\\":\\\"c-1\\\",\\\"ok\\\":true}\"}\n");
+        Clock clock = Clock.fixed(Instant.ofEpochMilli(1795600000000L), ZoneOffset.UTC);
+        try (var c = CommandReplyCache.open(dir, clock, Duration.ofHours(24), 10)) {
+            var s = c.get("line-1/start/c-1").orElseThrow();
+            assertThat(new String(s.reply(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"c-1\",\"ok\":true}");
+            assertThat(s.sameCommand("{\"id\":\"c-1\"}")).isTrue();
+        }
+        assertThat(Files.readAllLines(dir.resolve("command-replies.jsonl"))).first().isEqualTo("{\"version\":2}");
+    }
+
+    @Test
+    void aFileFromANewerFormatIsRefusedNamingTheFileAndBothVersions() throws Exception {
+        Path f = dir.resolve("command-replies.jsonl");
+        Files.writeString(f, "{\"version\":99}\n{\"future\":true}\n");
+        Clock clock = Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CommandReplyCache.open(dir, clock, Duration.ofHours(24), 10))
+                .isInstanceOf(org.conveyord.state.NewerStateVersionException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("version 99")
+                .hasMessageContaining("versions 1 to 2");
+        assertThat(Files.readString(f)).isEqualTo("{\"version\":99}\n{\"future\":true}\n"); // not rewritten
     }
 
     @Test

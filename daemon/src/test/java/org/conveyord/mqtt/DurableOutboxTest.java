@@ -181,4 +181,71 @@ class DurableOutboxTest {
         assertThat(kept.getFirst()).isEqualTo("{\"seq\":" + (dropped.size() + 1) + "}");
         assertThat(o.fill()).isGreaterThan(0.8).isLessThanOrEqualTo(1.0);
     }
+
+    /** One record as the releases before format versions wrote it (the class comment's layout). */
+    private static byte[] version1Record(long id, String topic, byte[] payload, long expiresAtMs) {
+        byte[] t = topic.getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer body = java.nio.ByteBuffer.allocate(8 + 8 + 2 + t.length + payload.length);
+        body.putLong(id).putLong(expiresAtMs).putShort((short) t.length).put(t).put(payload);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(body.array());
+        return java.nio.ByteBuffer.allocate(12 + body.capacity())
+                .putInt(0x43594F42).putInt(body.capacity()).putInt((int) crc.getValue()).put(body.array()).array();
+    }
+
+    @Test
+    void aVersion1OutboxFromBeforeVersionsIsSentAndNewSegmentsCarryTheirVersion() throws IOException {
+        Path box = Files.createDirectories(dir.resolve("outbox"));
+        var v1 = new java.io.ByteArrayOutputStream();
+        for (int i = 1; i <= 5; i++) v1.writeBytes(version1Record(i, "t/e", p(i), i == 4 ? 1795600000000L : -1));
+        Files.write(box.resolve("seg-00000000000000000001.log"), v1.toByteArray());
+        Files.writeString(box.resolve("acked"), "2\n");
+
+        var o = outbox();
+        assertThat(o.size()).isEqualTo(3);
+        assertThat(o.after(0, 100)).extracting(Outbox.Entry::id).containsExactly(3L, 4L, 5L);
+        assertThat(o.after(0, 100).get(1).expiresAt()).isEqualTo(Instant.ofEpochMilli(1795600000000L));
+        assertThat(o.append("t/e", p(6), null)).isEqualTo(6);
+        o.close();
+        assertThat(segments()).hasSize(2);
+        byte[] newSegment = Files.readAllBytes(segments().getLast());
+        assertThat(java.nio.ByteBuffer.wrap(newSegment).getInt(0)).isEqualTo(0x43594F56); // "CYOV"
+        assertThat(java.nio.ByteBuffer.wrap(newSegment).getInt(4)).isEqualTo(2);
+
+        // both read from disk after a restart, old segment first
+        var again = outbox();
+        List<Outbox.Entry> left = again.after(0, 100);
+        assertThat(payloads(left)).containsExactly("{\"seq\":3}", "{\"seq\":4}", "{\"seq\":5}", "{\"seq\":6}");
+        assertThat(again.corruptRecords()).isZero();
+        left.forEach(e -> again.remove(e.id()));
+        again.close();
+        assertThat(segments()).isEmpty();
+    }
+
+    @Test
+    void aSegmentFromANewerFormatIsRefusedNamingTheFileAndBothVersions() throws IOException {
+        Path box = Files.createDirectories(dir.resolve("outbox"));
+        Path seg = box.resolve("seg-00000000000000000001.log");
+        byte[] future = java.nio.ByteBuffer.allocate(16).putInt(0x43594F56).putInt(99).putLong(42).array();
+        Files.write(seg, future);
+        org.assertj.core.api.Assertions.assertThatThrownBy(this::outbox)
+                .isInstanceOf(org.conveyord.state.NewerStateVersionException.class)
+                .hasMessageContaining(seg.toString())
+                .hasMessageContaining("version 99")
+                .hasMessageContaining("versions 1 to 2");
+        assertThat(Files.readAllBytes(seg)).isEqualTo(future);
+    }
+
+    @Test
+    void aSegmentHeaderCutShortByACrashIsAnEmptySegment() throws IOException {
+        var o = outbox();
+        o.append("t/e", p(1), null);
+        o.close();
+        Path box = dir.resolve("outbox");
+        Files.write(box.resolve("seg-00000000000000000002.log"), new byte[]{0x43, 0x59, 0x4F, 0x56, 0}); // "CYOV" and 1 byte
+        var again = outbox();
+        assertThat(payloads(again.after(0, 10))).containsExactly("{\"seq\":1}");
+        assertThat(again.corruptRecords()).isZero();
+        assertThat(again.append("t/e", p(2), null)).isEqualTo(2);
+    }
 }

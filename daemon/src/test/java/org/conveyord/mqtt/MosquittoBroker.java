@@ -19,9 +19,9 @@ import static org.awaitility.Awaitility.await;
  * and their queues survive) and {@link #start()} again on the same port simulate an outage.
  * Tests call {@link #assumeInstalled()} first: without mosquitto they are skipped with a message.
  */
-final class MosquittoBroker implements AutoCloseable {
+public final class MosquittoBroker implements AutoCloseable {
 
-    static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+    public static final Path BINARY = Path.of("/usr/sbin/mosquitto");
 
     private final Path dir;
     private final int port;
@@ -29,35 +29,35 @@ final class MosquittoBroker implements AutoCloseable {
     private Process process;
 
     /** @param extraConfig more mosquitto.conf lines (listeners with TLS, password_file, acl_file ...) */
-    MosquittoBroker(Path dir, String extraConfig) throws IOException {
+    public MosquittoBroker(Path dir, String extraConfig) throws IOException {
         this.dir = dir;
         this.port = freePort();
         this.extraConfig = extraConfig;
         Files.createDirectories(dir);
     }
 
-    static void assumeInstalled() {
+    public static void assumeInstalled() {
         boolean there = Files.isExecutable(BINARY);
         if (!there) System.out.println("SKIPPED: " + BINARY + " is not installed (apt-get install mosquitto); Mosquitto tests did not run");
         Assumptions.assumeTrue(there, BINARY + " is not installed (apt-get install mosquitto)");
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    int port() { return port; }
+    public int port() { return port; }
 
-    String url() { return "tcp://127.0.0.1:" + port; }
+    public String url() { return "tcp://127.0.0.1:" + port; }
 
     Path dir() { return dir; }
 
-    Path log() { return dir.resolve("mosquitto.log"); }
+    public Path log() { return dir.resolve("mosquitto.log"); }
 
     /** Writes the config (plain listener on {@link #port()} unless the extra config has its own) and starts. */
-    MosquittoBroker start() throws IOException {
+    public MosquittoBroker start() throws IOException {
         Path conf = dir.resolve("mosquitto.conf");
         String listener = extraConfig.contains("listener ") ? "" : "listener " + port + " 127.0.0.1\nallow_anonymous true\n";
         Files.writeString(conf, listener
@@ -90,7 +90,7 @@ final class MosquittoBroker implements AutoCloseable {
     }
 
     /** SIGTERM and wait: Mosquitto writes its persistence file on the way out. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process == null) return;
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

@@ -33,7 +33,7 @@ class SeqStoreTest {
         SeqStore s = SeqStore.open(dir, 10, Runnable::run);
         for (int i = 0; i < 37; i++) {
             long seq = s.next();
-            long mark = Long.parseLong(Files.readString(dir.resolve("event-seq")).trim());
+            long mark = markOnDisk();
             assertThat(mark).isGreaterThanOrEqualTo(seq);
         }
     }
@@ -42,7 +42,40 @@ class SeqStoreTest {
     void handsOutSeqsEvenWhenTheBackgroundReservationNeverRuns() throws Exception {
         SeqStore s = SeqStore.open(dir, 4, r -> { /* io executor that never runs */ });
         for (int i = 1; i <= 20; i++) assertThat(s.next()).isEqualTo(i);
-        assertThat(Long.parseLong(Files.readString(dir.resolve("event-seq")).trim())).isGreaterThanOrEqualTo(20);
+        assertThat(markOnDisk()).isGreaterThanOrEqualTo(20);
+    }
+
+    /** The mark is the file's last line (version 2 puts a version line before it). */
+    private long markOnDisk() throws java.io.IOException {
+        return Long.parseLong(Files.readAllLines(dir.resolve("event-seq")).getLast().trim());
+    }
+
+    @Test
+    void theMarkIsWrittenWithItsFormatVersion() throws Exception {
+        SeqStore.open(dir, 10, Runnable::run).close();
+        assertThat(Files.readAllLines(dir.resolve("event-seq")).getFirst()).isEqualTo("version 2");
+    }
+
+    @Test
+    void aVersion1FileFromBeforeVersionsIsReadAndNumberingContinuesAboveItsMark() throws Exception {
+        // what the releases before format versions wrote: the mark alone
+        Files.writeString(dir.resolve("event-seq"), "1234\n");
+        SeqStore s = SeqStore.open(dir, 10, Runnable::run, () -> null);
+        assertThat(s.next()).isEqualTo(1235);
+        s.close();
+        assertThat(Files.readString(dir.resolve("event-seq"))).isEqualTo("version 2\n1235\n");
+        assertThat(SeqStore.open(dir, 10, Runnable::run, () -> null).next()).isEqualTo(1236);
+    }
+
+    @Test
+    void aFileFromANewerFormatIsRefusedNamingTheFileAndBothVersions() throws Exception {
+        Files.writeString(dir.resolve("event-seq"), "version 99\n1234\n");
+        assertThatThrownBy(() -> SeqStore.open(dir, 10, Runnable::run))
+                .isInstanceOf(org.conveyord.state.NewerStateVersionException.class)
+                .hasMessageContaining(dir.resolve("event-seq").toString())
+                .hasMessageContaining("version 99")
+                .hasMessageContaining("versions 1 to 2");
+        assertThat(Files.readString(dir.resolve("event-seq"))).isEqualTo("version 99\n1234\n");
     }
 
     @Test
