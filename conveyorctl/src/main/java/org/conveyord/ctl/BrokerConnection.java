@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.conveyord.net.NoDelaySocketFactory;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 import java.io.IOException;
@@ -23,6 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * One short-lived MQTT session with the broker: a clean session under a random client id (brokers
@@ -153,12 +157,13 @@ final class BrokerConnection implements AutoCloseable {
      */
     void follow(String filter, BiConsumer<String, JsonNode> listener, Runnable lost) {
         String prefix = settings.base() + "/";
-        client.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+        client.setCallback(new MqttCallback() {
             @Override public void connectionLost(Throwable cause) { lost.run(); }
 
-            @Override public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage message) { }
+            // every subscription has its own listener; nothing arrives here
+            @Override public void messageArrived(String topic, MqttMessage message) { }
 
-            @Override public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) { }
+            @Override public void deliveryComplete(IMqttDeliveryToken token) { }
         });
         try {
             client.subscribe(prefix + filter, 1, (t, m) -> listener.accept(t.substring(prefix.length()), parse(m.getPayload())));
@@ -172,7 +177,7 @@ final class BrokerConnection implements AutoCloseable {
         return ms % 1000 == 0 ? ms / 1000 + " s" : ms / 1000.0 + " s";
     }
 
-    private <T> T await(CompletableFuture<T> f, java.util.function.Supplier<String> timeoutMessage) {
+    private <T> T await(CompletableFuture<T> f, Supplier<String> timeoutMessage) {
         try {
             return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {

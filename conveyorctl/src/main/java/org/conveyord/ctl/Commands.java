@@ -281,6 +281,9 @@ final class Commands {
                     lost.set(true);
                     done.countDown();
                 });
+                // on stderr, so stdout stays one line per event; it also tells a script the subscription stands
+                root.err.println("conveyorctl: watching " + s.base() + "/event/#" + (filter == null ? "" : " for " + filter)
+                        + " on " + s.url() + " (Ctrl-C ends)");
                 done.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

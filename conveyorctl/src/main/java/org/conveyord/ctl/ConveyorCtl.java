@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +82,8 @@ public final class ConveyorCtl implements Callable<Integer> {
             description = "who is asking, for the daemon's audit log (default: the OS user)")
     String by;
 
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     private final Path systemConfig;
     private final ZoneId zone;
     PrintWriter out;
@@ -100,8 +103,8 @@ public final class ConveyorCtl implements Callable<Integer> {
     static int run(String[] args, PrintStream stdout, PrintStream stderr, Path systemConfig, ZoneId zone) {
         ConveyorCtl root = new ConveyorCtl(systemConfig, zone);
         CommandLine cl = new CommandLine(root);
-        root.out = new PrintWriter(new java.io.OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
-        root.err = new PrintWriter(new java.io.OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
+        root.out = new PrintWriter(new OutputStreamWriter(stdout, StandardCharsets.UTF_8), true);
+        root.err = new PrintWriter(new OutputStreamWriter(stderr, StandardCharsets.UTF_8), true);
         cl.setOut(root.out);
         cl.setErr(root.err);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -124,7 +127,7 @@ public final class ConveyorCtl implements Callable<Integer> {
     @Override
     public Integer call() {
         err.println("conveyorctl: which command? (conveyorctl --help lists them)");
-        new CommandLine(this).usage(err);
+        spec.commandLine().usage(err);
         return ExitCodes.USAGE;
     }
 
@@ -133,7 +136,7 @@ public final class ConveyorCtl implements Callable<Integer> {
     }
 
     Duration timeout() {
-        if (!(timeoutS > 0) || timeoutS > 3600) throw new CommandLine.ParameterException(new CommandLine(this),
+        if (!(timeoutS > 0) || timeoutS > 3600) throw new CommandLine.ParameterException(spec.commandLine(),
                 "--timeout must be between 0 and 3600 seconds, got " + timeoutS);
         return Duration.ofMillis((long) (timeoutS * 1000));
     }
