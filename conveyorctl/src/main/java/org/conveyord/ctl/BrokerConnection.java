@@ -128,13 +128,13 @@ final class BrokerConnection implements AutoCloseable {
                 + " (is conveyord running and connected to " + settings.url() + " under " + settings.base() + "?)");
     }
 
-    /** The retained message on {@code <base>/<topic>}; empty when there is none (or it was cleared). */
+    /** The current message on {@code <base>/<topic>} (retained); empty when there is none (or it was cleared). */
     Optional<JsonNode> retained(String topic) {
         CompletableFuture<JsonNode> first = new CompletableFuture<>();
         try {
-            client.subscribe(settings.base() + "/" + topic, 1, (t, m) -> {
-                if (m.isRetained()) first.complete(m.getPayload().length == 0 ? null : parse(m.getPayload()));
-            });
+            // the retained copy, or a live update racing it: either is the current state
+            client.subscribe(settings.base() + "/" + topic, 1,
+                    (t, m) -> first.complete(m.getPayload().length == 0 ? null : parse(m.getPayload())));
         } catch (MqttException e) {
             throw new CtlFailure(ExitCodes.NO_ANSWER, "could not subscribe to " + topic + ": " + describe(e), e);
         }
