@@ -76,9 +76,10 @@ class ConveyorCtlIT {
     @Test
     void startUnderAnEstopIsRefusedWithExitOneAndTheErrorCode() {
         line.sim.setEstop(true);
+        // describe answers with the daemon's live state (the retained state/line-1 is checked elsewhere)
         await().atMost(PATIENCE).untilAsserted(() -> {
-            CtlRun state = line.ctl("--json", "state");
-            assertThat(state.out()).as(state.err()).contains("\"estop\":true");
+            CtlRun describe = line.ctl("--json", "describe");
+            assertThat(describe.out()).as(describe.err()).contains("\"estop\":true");
         });
         CtlRun start = line.ctl("--by", "it-operator", "start");
         assertThat(start.code()).isEqualTo(1);
