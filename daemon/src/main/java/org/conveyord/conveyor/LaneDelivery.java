@@ -34,15 +34,18 @@ final class LaneDelivery {
         this.lost = lost;
     }
 
-    void onLaneEye(LaneState l) {
-        TrackedBag b = l.inFlight.poll();
+    /**
+     * A bag reached a lane's eye at {@code nanos}. It takes the name of the first bag on its way to
+     * this lane whose window is open; outside every window it is a stranger (a divert miss, a bag
+     * put in by hand): {@code lane-unexpected-arrival}, and the lane's order waits for staff.
+     */
+    void onLaneEye(LaneState l, long nanos) {
+        TrackedBag b = takeExpected(l, nanos);
         if (b == null) {
-            log.warn("{}: {} saw a bag nobody sent there", line.id, l.id);
-            l.bags.add("unknown");
-            loop.persist();
-            loop.changed();
+            unexpectedArrival(l);
             return;
         }
+        l.arrived(b, nanos);
         line.sorter.belt.removeIf(ob -> ob.bag == b);
         b.lastSeen = l.id;
         l.bags.add(b.id);
@@ -55,18 +58,90 @@ final class LaneDelivery {
         loop.changed();
     }
 
+    /** The first bag on its way to {@code l} whose window holds {@code nanos}, taken out of the queue; null if none. */
+    private static TrackedBag takeExpected(LaneState l, long nanos) {
+        TrackedBag found = null;
+        // rotates through the queue: keeps the order, allocates nothing
+        for (int k = 0, n = l.inFlight.size(); k < n; k++) {
+            TrackedBag b = l.inFlight.pollFirst();
+            if (found == null && l.inWindow(b, nanos)) found = b;
+            else l.inFlight.addLast(b);
+        }
+        return found;
+    }
+
+    private void unexpectedArrival(LaneState l) {
+        log.warn("{}: {} saw a bag outside every expected window (a divert miss or a bag put in by hand); "
+                + "its order waits until staff check the lane and send confirm or collect", line.id, l.id);
+        l.bags.add("unknown");
+        l.check = true;
+        events.emit(line.id, "lane-unexpected-arrival", Map.of("lane", l.id));
+        loop.persist();
+        loop.changed();
+    }
+
     private void arrivedInOrderLane(OrderBook.Order o, TrackedBag b, LaneState l) {
         o.arrived.add(b.id);
         printBagLabel(o, b, l);
-        if (!o.complete && o.arrived.containsAll(o.bagIds())) {
-            o.complete = true;
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("order", o.id);
-            f.put("dest", l.id);
-            f.put("bags", o.bagIds());
-            events.emit(line.id, "order-complete", f, o.cmdId);
-            log.info("{}: order {} complete in {}", line.id, o.id, l.id);
+        if (o.complete || !o.arrived.containsAll(o.bagIds())) return;
+        if (l.calibrated()) {
+            // a stranger within the last bag's window would have taken its name: if one more bag
+            // arrives before that window is over, the lane is flagged and the order waits
+            loop.after(l.windowSlackNanos(), () -> completeUnlessChecked(o, l));
+        } else {
+            completeUnlessChecked(o, l);
         }
+    }
+
+    /** Reports the order complete, unless its lane waits for staff (then confirm or collect does). */
+    private void completeUnlessChecked(OrderBook.Order o, LaneState l) {
+        if (o.complete || !l.id.equals(o.lane) || !o.arrived.containsAll(o.bagIds())) return;
+        if (l.check) {
+            log.warn("{}: order {} has all its bags in {}, but a stranger arrived there too: not complete until staff confirm",
+                    line.id, o.id, l.id);
+            return;
+        }
+        o.complete = true;
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("order", o.id);
+        f.put("dest", l.id);
+        f.put("bags", o.bagIds());
+        events.emit(line.id, "order-complete", f, o.cmdId);
+        log.info("{}: order {} complete in {}", line.id, o.id, l.id);
+        loop.persist();
+        loop.changed();
+    }
+
+    /** Whether a lane waits for staff to check it (amber light). */
+    boolean anyLaneToCheck() {
+        for (LaneState l : line.laneArray()) if (l.check) return true;
+        return false;
+    }
+
+    /** Transits at the old speed no longer hold. */
+    void speedChanged() {
+        for (LaneState l : line.laneArray()) l.speedChanged();
+    }
+
+    /**
+     * Staff looked at a lane flagged after a stranger arrived (took it out, or found it belongs):
+     * the flag goes, and its order is reported complete now if all its bags are there.
+     */
+    CommandResult confirm(String laneId, String cmdId) {
+        LaneState l = line.lanes.get(laneId);
+        if (l == null) return CommandResult.error(ErrorCode.BAD_REQUEST, "'" + laneId + "' is not a lane of " + line.id + "; expected one of " + line.lanes.keySet());
+        boolean was = l.check;
+        l.check = false;
+        log.info("{}: {} confirmed by staff{}", line.id, laneId, was ? "" : " (nothing to check)");
+        if (was) completeOrderOf(l);
+        loop.persist();
+        loop.changed();
+        return CommandResult.answer(Map.of("lane", laneId, "confirmed", was));
+    }
+
+    private void completeOrderOf(LaneState l) {
+        if (l.order == null) return;
+        line.orders.order(l.order).ifPresent(o -> completeUnlessChecked(o, l));
     }
 
     /** When a bag label is printed: as the bag reaches its order's lane, on the line's printer if it has one. */
@@ -152,6 +227,11 @@ final class LaneDelivery {
         LaneState l = line.lanes.get(laneId);
         if (l == null) return CommandResult.error(ErrorCode.BAD_REQUEST, "'" + laneId + "' is not a lane of " + line.id + "; expected one of " + line.lanes.keySet());
         int n = l.bags.size();
+        if (l.check) {
+            // staff emptied the lane: whatever did not belong is out of it
+            l.check = false;
+            completeOrderOf(l);
+        }
         if (partial) {
             l.bags.clear();
             log.info("{}: {} emptied ({} bags); still reserved for {}", line.id, laneId, n, l.order);

@@ -162,7 +162,7 @@ public final class LineController implements AutoCloseable {
         zones.values().forEach(z -> z.eye.listen((active, nanos) -> post(() -> onZoneEye(z, active, nanos))));
         sorterEye.listen((active, nanos) -> post(() -> routing.onSorterEye(active, nanos)));
         line.lanes.values().forEach(l -> {
-            l.eye.listen((active, nanos) -> { if (active) post(() -> delivery.onLaneEye(l)); });
+            l.eye.listen((active, nanos) -> { if (active) post(() -> delivery.onLaneEye(l, nanos)); });
             if (l.fullEye != null) l.fullEye.listen((active, nanos) -> post(() -> delivery.onLaneFull(l, active)));
         });
         for (LineConfig.Station st : cfg.stationsOrEmpty()) stations.add(st, peripherals);
@@ -372,6 +372,7 @@ public final class LineController implements AutoCloseable {
         line.speed = chosen;
         for (var e : speedOutputs.entrySet()) e.getValue().set(Math.abs(e.getKey() - chosen) < 1e-9);
         jams.speedChanged();
+        delivery.speedChanged();
         if (wasMoving) line.sorter.resume(now);
         log.info("{}: speed {} -> {} m/s", id, old, chosen);
         events.emit(id, "speed-changed", Map.of("fromMps", old, "speedMps", chosen), cmdId);
@@ -399,6 +400,11 @@ public final class LineController implements AutoCloseable {
 
     CommandResult collect(String laneId, String cmdId) {
         return delivery.collect(laneId, false, cmdId);
+    }
+
+    /** See {@link LaneDelivery#confirm}. */
+    CommandResult confirm(String laneId, String cmdId) {
+        return delivery.confirm(laneId, cmdId);
     }
 
     /** See {@link LaneDelivery#collect}. */
@@ -508,7 +514,7 @@ public final class LineController implements AutoCloseable {
             changed();
         }
         applyOutputs();
-        stackLight.show(running, starting, estopActive, estopLatched, !faults.isEmpty(), (tickCount / 10) % 2 == 0);
+        stackLight.show(running, starting, estopActive, estopLatched, !faults.isEmpty(), delivery.anyLaneToCheck(), (tickCount / 10) % 2 == 0);
     }
 
     // ------------------------------------------------------------------ zero-pressure accumulation

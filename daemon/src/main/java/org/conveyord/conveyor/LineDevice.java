@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionStage;
  * carrying the command id.
  */
 public final class LineDevice implements Device {
-    private static final List<String> ACTIONS = List.of("start", "stop", "reset", "speed", "order", "collect");
+    private static final List<String> ACTIONS = List.of("start", "stop", "reset", "speed", "order", "collect", "confirm");
 
     private final LineController line;
 
@@ -60,6 +60,11 @@ public final class LineDevice implements Device {
                 JsonNode partial = cmd.params().path("partial");
                 if (!partial.isMissingNode() && !partial.isBoolean()) yield bad("collect: \"partial\" must be true or false");
                 yield line.call(() -> line.collect(lane.asText(), partial.asBoolean(false), cmd.id()));
+            }
+            case "confirm" -> {
+                JsonNode lane = cmd.params().get("lane");
+                if (lane == null || !lane.isTextual()) yield bad("confirm needs \"lane\": the lane staff checked, e.g. {\"lane\":\"lane-2\"}");
+                yield line.call(() -> line.confirm(lane.asText(), cmd.id()));
             }
             default -> CompletableFuture.completedFuture(
                     CommandResult.error(ErrorCode.UNKNOWN_ACTION, id() + " has no action '" + cmd.action() + "'; expected one of " + ACTIONS));

@@ -39,6 +39,7 @@ final class LineStateMirror {
     final String[][] laneBags;
     final int[] laneBagCount;
     final boolean[] laneFull;
+    final boolean[] laneCheck;
     private TrackedBag[] scratch = new TrackedBag[16];   // control thread: the bags of one queue at a time
 
     LineStateMirror(List<String> zones, List<String> lanes, int laneCapacity) {
@@ -57,6 +58,7 @@ final class LineStateMirror {
         laneBags = new String[l][Math.max(4, laneCapacity)];
         laneBagCount = new int[l];
         laneFull = new boolean[l];
+        laneCheck = new boolean[l];
     }
 
     /** Control thread: before writing. */
@@ -129,6 +131,7 @@ final class LineStateMirror {
             laneOrder[i] = l.order;
             laneBags(i, l.bags);
             laneFull[i] = l.full();
+            laneCheck[i] = l.check;
         }
         bagsInTransit = inTransit;
         ordersOpen = line.orders.size();
@@ -157,6 +160,17 @@ final class LineStateMirror {
         return null;
     }
 
+    /** A lane waiting for staff after a stranger arrived is a fault too, cleared by confirm or collect (not reset). */
+    private List<String> withLaneChecks() {
+        List<String> all = null;
+        for (int i = 0; i < laneIds.length; i++) {
+            if (!laneCheck[i]) continue;
+            if (all == null) all = new ArrayList<>(faults);
+            all.add("lane-unexpected-arrival " + laneIds[i]);
+        }
+        return all == null ? faults : List.copyOf(all);
+    }
+
     private Map<String, Object> copy() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("running", running);
@@ -165,7 +179,7 @@ final class LineStateMirror {
         m.put("estop", estop);
         m.put("estopLatched", estopLatched);
         m.put("resetRequired", resetRequired);
-        m.put("faults", faults);
+        m.put("faults", withLaneChecks());
         m.put("speedMps", speedMps);
         List<Map<String, Object>> zs = new ArrayList<>(zoneIds.length);
         for (int i = 0; i < zoneIds.length; i++) {
@@ -188,6 +202,7 @@ final class LineStateMirror {
             lm.put("order", laneOrder[i]);
             lm.put("bags", List.of(Arrays.copyOf(laneBags[i], laneBagCount[i])));
             lm.put("full", laneFull[i]);
+            lm.put("check", laneCheck[i]);
             ls.add(lm);
         }
         m.put("lanes", ls);

@@ -45,7 +45,12 @@ final class LineStateStore implements AutoCloseable {
     record OrderRecord(String id, List<OrderBook.OrderBag> bags, String requestedDest, String cmdId, String lane,
                        List<String> arrived, boolean complete) {}
 
-    record LaneRecord(String id, String order, List<String> bags) {}
+    /** {@code check}: a stranger arrived in the lane and staff have not confirmed it yet (absent in older files: false). */
+    record LaneRecord(String id, String order, List<String> bags, boolean check) {
+        LaneRecord(String id, String order, List<String> bags) {
+            this(id, order, bags, false);
+        }
+    }
 
     private final Path file;
     private final ExecutorService writer;
@@ -83,7 +88,7 @@ final class LineStateStore implements AutoCloseable {
             os.add(new OrderRecord(o.id, o.bags, o.requestedDest, o.cmdId, o.lane, List.copyOf(o.arrived), o.complete));
         }
         List<LaneRecord> ls = new ArrayList<>();
-        for (LaneState l : lanes) ls.add(new LaneRecord(l.id, l.order, List.copyOf(l.bags)));
+        for (LaneState l : lanes) ls.add(new LaneRecord(l.id, l.order, List.copyOf(l.bags), l.check));
         save(new Snapshot(os, ls));
     }
 
@@ -101,6 +106,7 @@ final class LineStateStore implements AutoCloseable {
                 }
                 l.order = lr.order();
                 l.bags.addAll(lr.bags());
+                l.check = lr.check();
             }
             log.info("{}: restored {} orders and {} reserved lanes from the last run", lineId, snap.orders().size(),
                     snap.lanes().stream().filter(l -> l.order() != null).count());
@@ -169,6 +175,7 @@ final class LineStateStore implements AutoCloseable {
         ArrayNode lanes = root.putArray("lanes");
         for (LaneRecord l : s.lanes()) {
             ObjectNode n = lanes.addObject().put("id", l.id()).put("order", l.order());
+            if (l.check()) n.put("check", true);
             ArrayNode bags = n.putArray("bags");
             l.bags().forEach(bags::add);
         }
@@ -198,7 +205,7 @@ final class LineStateStore implements AutoCloseable {
         for (JsonNode n : root.path("lanes")) {
             List<String> bags = new ArrayList<>();
             n.path("bags").forEach(b -> bags.add(b.asText()));
-            lanes.add(new LaneRecord(n.path("id").asText(), text(n, "order"), bags));
+            lanes.add(new LaneRecord(n.path("id").asText(), text(n, "order"), bags, n.path("check").asBoolean(false)));
         }
         return new Snapshot(orders, lanes);
     }

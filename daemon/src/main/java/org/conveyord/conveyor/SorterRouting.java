@@ -98,6 +98,9 @@ final class SorterRouting {
         // the bag must reach its lane eye: allow its whole trip at the slowest plausible speed, plus margin
         double trip = line.cfg.sorter().lengthMOrDefault() - centreM;
         b.deadlineNanos = tailNanos + (long) ((trip / (line.speed * (1 - SorterBelt.SPEED_TOLERANCE)) + 5) * 1e9);
+        // and it cannot be there before it passes its divert point (or the belt's end) at the belt's fastest
+        double divertAtM = d != null ? d.cfg.atM() : line.cfg.sorter().lengthMOrDefault();
+        target.expect(b, tailNanos, tailNanos + (long) (Math.max(0, divertAtM - centreM) / (line.speed * (1 + SorterBelt.SPEED_TOLERANCE)) * 1e9));
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("bag", b.id);
         f.put("dest", dest);

@@ -7,7 +7,9 @@ import org.conveyord.hal.Gpio;
 
 /**
  * Stack light in IEC 60204-1 colours: green running, yellow flashing while the start-up warning
- * sounds, red for an emergency stop or a fault, blue when a person must act (reset needed).
+ * sounds, steady yellow (amber) for an abnormal condition that needs a look but no reset (a lane
+ * where a bag arrived that nobody expected there), red for an emergency stop or a fault, blue when a
+ * person must act (reset needed).
  */
 final class StackLight {
     private final DigitalOut green;
@@ -26,9 +28,10 @@ final class StackLight {
         blue = cfg == null || cfg.blue() == null ? null : gpio.output(line + ".light.blue", cfg.blue());
     }
 
-    void show(boolean running, boolean starting, boolean estop, boolean estopLatched, boolean fault, boolean flashPhase) {
+    void show(boolean running, boolean starting, boolean estop, boolean estopLatched, boolean fault, boolean attention,
+              boolean flashPhase) {
         set(0, running && !estop && !fault);
-        set(1, starting && flashPhase);
+        set(1, starting ? flashPhase : attention);
         set(2, estop || fault);
         set(3, !estop && (estopLatched || fault));
     }
@@ -43,7 +46,7 @@ final class StackLight {
     }
 
     void off() {
-        show(false, false, false, false, false, false);
+        show(false, false, false, false, false, false, false);
     }
 
     boolean green() { return g; }

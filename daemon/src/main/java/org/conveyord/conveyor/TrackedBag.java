@@ -16,6 +16,11 @@ final class TrackedBag {
     String reason;          // why it goes to exception, if it does
     Double grams;           // weighed at the weigh zone
     long deadlineNanos;     // when it must have reached its lane eye (0: not on its way yet)
+    // the window in which its lane eye may name it (see LaneState#inWindow)
+    long routedNanos;       // its tail cleared the sorter's entry eye
+    long routedDeadline;    // deadlineNanos as routed: a different value means the sorter stopped on the way
+    long earliestNanos;     // it cannot pass its divert point before
+    boolean windowLoosened; // the speed changed on the way: any time up to the deadline, and no calibration sample
 
     TrackedBag(String id, String station, boolean noRead, boolean unknownItem) {
         this.id = id;

@@ -287,6 +287,16 @@ public final class DeviceSim implements AutoCloseable {
         return worldWith(w -> w.hasLane(lane), "lane " + lane).collect(lane);
     }
 
+    /** The diverter of {@code lane} answers its next {@code count} actuations {@code lateMs} late. */
+    public void lateDivert(String lane, int lateMs, int count) {
+        worldWith(w -> w.hasLane(lane), "lane " + lane).lateDivert(lane, lateMs, count);
+    }
+
+    /** A person puts a bag straight into a lane. */
+    public void dropIntoLane(String bag, String lane, double lengthM) {
+        worldWith(w -> w.hasLane(lane), "lane " + lane).dropIntoLane(bag, lane, lengthM);
+    }
+
     /** {@code paper-out}, {@code head-open}, {@code ribbon-out}, {@code paused}, {@code offline}, {@code power-cycle}; null clears. */
     public void printerFault(String printer, String faultOrNull) {
         PrinterEndpoint p = printers.get(printer);
@@ -418,8 +428,13 @@ public final class DeviceSim implements AutoCloseable {
                 case "button" -> pressButton(text(p, "button"));
                 case "collect" -> collect(text(p, "lane"));
                 case "reset" -> reset();
+                case "divert" -> {
+                    if (!p.path("lateMs").isNumber()) throw new IllegalArgumentException("lateMs must be a number of milliseconds");
+                    lateDivert(text(p, "lane"), (int) number(p, "lateMs", 0), (int) number(p, "count", 1));
+                }
+                case "drop" -> dropIntoLane(text(p, "bag"), text(p, "lane"), number(p, "lengthM", settings.bagLengthM()));
                 default -> throw new IllegalArgumentException("unknown action " + action
-                        + "; expected bag, estop, jam, printer, scale, button, collect or reset");
+                        + "; expected bag, estop, jam, printer, scale, button, collect, reset, divert or drop");
             }
         } catch (IllegalArgumentException | UncheckedIOException e) {
             log.warn("ignoring {} {}: {}", topic, new String(payload, StandardCharsets.UTF_8), e.getMessage());

@@ -187,6 +187,9 @@ public final class LineWorld {
                 }
             }
         }
+        for (DiverterState d : diverters) {
+            if (d.cfg.output() != null && d.cfg.output().pin() == pin) d.commanded(high == d.cfg.output().activeLevel(), now);
+        }
         if (cfg.horn() != null && cfg.horn().pin() == pin) {
             boolean on = high == cfg.horn().activeLevel();
             if (on) {
@@ -319,6 +322,26 @@ public final class LineWorld {
         log.info("{}: {} bags collected from {}", lineId, n, lane);
         refreshInputs(clock.nanos());
         return n;
+    }
+
+    /** The diverter of {@code lane} answers its next {@code count} actuations {@code lateMs} late, out and back (a worn valve). */
+    public synchronized void lateDivert(String lane, int lateMs, int count) {
+        if (lateMs < 0 || count < 0) throw new IllegalArgumentException("lateMs and count must be >= 0");
+        DiverterState d = diverters.stream().filter(x -> lane.equals(x.cfg.lane())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no diverter for lane " + lane + " on " + lineId));
+        d.lateNanos = lateMs * 1_000_000L;
+        d.lateCycles = count;
+        log.info("{}: the diverter for {} answers its next {} actuation(s) {} ms late", lineId, lane, count, lateMs);
+    }
+
+    /** A person puts a bag straight into a lane (found on the floor, put back in the wrong place). */
+    public synchronized void dropIntoLane(String bag, String lane, double lengthM) {
+        if (!lanes.containsKey(lane)) throw new IllegalArgumentException("unknown lane " + lane + " on " + lineId);
+        if (bags.containsKey(bag)) throw new IllegalArgumentException("bag " + bag + " is already on " + lineId);
+        if (lengthM <= 0) throw new IllegalArgumentException("bag " + bag + ": lengthM must be > 0");
+        Bag b = new Bag(bag, lengthM, 0, 1, false, null);
+        bags.put(bag, b);
+        toLane(b, lane, clock.nanos(), "put by hand");
     }
 
     /** A person clearing a jam takes the bags lying wholly in {@code zone} off the line; returns their ids. */
@@ -461,7 +484,7 @@ public final class LineWorld {
             m.fraction = target > m.fraction ? Math.min(target, m.fraction + delta) : Math.max(target, m.fraction - delta);
         }
         for (DiverterState d : diverters) {
-            boolean out = commandedOn(d.cfg.output());
+            boolean out = d.valveOut(commandedOn(d.cfg.output()), now);
             double delta = d.cfg.actuationMsOrDefault() <= 0 ? 1 : dt * 1000.0 / d.cfg.actuationMsOrDefault();
             d.position = out ? Math.min(1, d.position + delta) : Math.max(0, d.position - delta);
         }
@@ -768,8 +791,30 @@ public final class LineWorld {
     private static final class DiverterState {
         final LineConfig.Diverter cfg;
         double position;
+        int lateCycles;          // how many more actuations answer late (a worn valve)
+        long lateNanos;
+        long cycleLate;          // the current actuation's delay; 0: on time
+        long onAt;
+        long offAt = -1;
 
         DiverterState(LineConfig.Diverter cfg) { this.cfg = cfg; }
+
+        void commanded(boolean on, long now) {
+            if (on) {
+                cycleLate = lateCycles > 0 ? lateNanos : 0;
+                if (lateCycles > 0) lateCycles--;
+                onAt = now;
+                offAt = -1;
+            } else {
+                offAt = now;
+            }
+        }
+
+        /** A late valve follows its command {@code cycleLate} behind, out and back. */
+        boolean valveOut(boolean commandedOn, long now) {
+            if (cycleLate == 0) return commandedOn;
+            return now - onAt >= cycleLate && (offAt < 0 || now - offAt < cycleLate);
+        }
     }
 
     private static final class Bag {
