@@ -58,7 +58,7 @@ class LaneCheckTest {
 
     @Test
     void aStrangerBeforeTheLastBagHoldsTheOrderUntilStaffConfirm() {
-        try (VirtualLineRig rig = lastBagOnItsWay(0.0)) {
+        try (VirtualLineRig rig = lastBagOnItsWay(-1.5)) {
             assertThat(rig.runUntil(() -> arrived(rig, "B-6"), 30)).isTrue();
             rig.runFor(3);
             assertThat(rig.events.ofType("lane-unexpected-arrival")).singleElement()
@@ -79,7 +79,7 @@ class LaneCheckTest {
     /** The stranger comes just inside the last bag's window and takes its name; the real one, just after it, flags the lane. */
     @Test
     void aStrangerInsideTheLastBagsWindowStillHoldsTheOrder() {
-        try (VirtualLineRig rig = lastBagOnItsWay(-0.25)) {
+        try (VirtualLineRig rig = lastBagOnItsWay(-0.3)) {
             assertThat(rig.runUntil(() -> rig.world.bagPlaces().get("B-6").at().equals("lane-2") && rig.world.settled(), 30)).isTrue();
             rig.runFor(3);
             assertThat(rig.events.ofType("lane-unexpected-arrival")).singleElement()
@@ -91,7 +91,7 @@ class LaneCheckTest {
 
     @Test
     void collectClearsTheFlagAndReportsTheOrderFirst() {
-        try (VirtualLineRig rig = lastBagOnItsWay(0.0)) {
+        try (VirtualLineRig rig = lastBagOnItsWay(-1.5)) {
             assertThat(rig.runUntil(() -> arrived(rig, "B-6"), 30)).isTrue();
             rig.runFor(3);
             assertThat(rig.events.ofType("order-complete")).isEmpty();
@@ -118,23 +118,27 @@ class LaneCheckTest {
     /**
      * Order O-B's six bags go to lane-2: five calibrate its window; when the sixth has cleared the
      * sorter's entry eye, a person drops a stranger into lane-2 timed to reach the eye
-     * {@code offsetS} from when the sixth is due (measured from the fifth's trip).
+     * {@code offsetS} from when the sixth is due (measured from the fifth's trip; the daemon's
+     * window there is about ±0.45 s).
      */
     private static VirtualLineRig lastBagOnItsWay(double offsetS) {
         VirtualLineRig rig = new VirtualLineRig(LAYOUT, SETTINGS);
         order(rig, "O-B", ORDER_B, "lane-2");
         assertThat(rig.command(() -> rig.line.requestStart("c-s", "test")).ok()).isTrue();
         for (String b : ORDER_B) rig.world.hangBag(b, "pick-1", 900, 0.35, false);
-        assertThat(rig.runUntil(() -> diverted(rig, "B-5"), 60)).isTrue();
-        long divertedAt = rig.clock.nanos();
-        assertThat(rig.runUntil(() -> arrived(rig, "B-5"), 10)).isTrue();
-        long transit = rig.clock.nanos() - divertedAt;
-        assertThat(rig.runUntil(() -> diverted(rig, "B-6"), 30)).isTrue();
-        long dueAt = rig.clock.nanos() + transit;
+        long[] seen = new long[3];   // when B-5 was routed, B-5 arrived, B-6 was routed
+        assertThat(rig.runUntil(() -> {
+            if (seen[0] == 0 && diverted(rig, "B-5")) seen[0] = rig.clock.nanos();
+            if (seen[1] == 0 && arrived(rig, "B-5")) seen[1] = rig.clock.nanos();
+            if (seen[2] == 0 && diverted(rig, "B-6")) seen[2] = rig.clock.nanos();
+            return seen[0] > 0 && seen[1] > 0 && seen[2] > 0;
+        }, 60)).isTrue();
+        long dueAt = seen[2] + seen[1] - seen[0];
         long dropAt = dueAt + (long) (offsetS * 1e9) - SETTINGS.laneTravelMs() * 1_000_000L;
         assertThat(arrived(rig, "B-6")).isFalse();
+        assertThat(dropAt).isGreaterThan(rig.clock.nanos());
         rig.runUntil(() -> rig.clock.nanos() >= dropAt, 10);
-        rig.world.dropIntoLane("X-1", "lane-2", 0.3);
+        rig.world.dropIntoLane("X-1", "lane-2", 0.1);   // short: off the eye before the sixth comes
         return rig;
     }
 
