@@ -115,6 +115,14 @@ class DaemonEndToEndIT {
         JsonNode partial = command("line-1", "collect", "{\"id\":\"k-1\",\"lane\":\"lane-1\",\"partial\":true}", "k-1");
         assertThat(partial.path("ok").asBoolean()).isTrue();
         assertThat(partial.path("result").path("released").asBoolean(true)).isFalse();
+
+        // staff confirm a lane flagged check after a stranger's bag: an unknown lane is refused with the lanes named
+        JsonNode badConfirm = command("line-1", "confirm", "{\"id\":\"f-x\",\"lane\":\"lane-99\"}", "f-x");
+        assertThat(badConfirm.path("error").path("code").asText()).isEqualTo("BAD_REQUEST");
+        assertThat(badConfirm.path("error").path("message").asText()).contains("lane-99");
+        JsonNode confirm = command("line-1", "confirm", "{\"id\":\"f-1\",\"lane\":\"lane-1\"}", "f-1");
+        assertThat(confirm.path("ok").asBoolean()).as(confirm.toString()).isTrue();
+        assertThat(confirm.path("result").path("lane").asText()).isEqualTo("lane-1");
     }
 
     @Test
