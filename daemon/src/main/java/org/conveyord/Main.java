@@ -5,6 +5,7 @@ import org.conveyord.config.ConfigLoader;
 import org.conveyord.config.ConfigProblem;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.hal.GpioFactory;
+import org.conveyord.logging.LogSetup;
 import org.conveyord.node.BuildInfo;
 import org.conveyord.state.NewerStateVersionException;
 import org.slf4j.Logger;
@@ -92,8 +93,9 @@ public final class Main implements Callable<Integer> {
             System.err.println("conveyord: " + config + " has errors; nothing was started (see above; --check-config lists them too)");
             return 2;
         }
-        r.warnings().forEach(p -> log.warn("{}", p.format()));
         ConveyordConfig cfg = r.config();
+        LogSetup.apply(cfg.loggingOrDefault(), System.getenv());
+        r.warnings().forEach(p -> log.warn("{}", p.format()));
         if (mqttUrl != null) cfg = cfg.withMqttUrl(mqttUrl);
         if (stateDir != null) cfg = cfg.withStateDir(stateDir.toString());
         return runDaemon(cfg, r.sha256(), build);
