@@ -5,6 +5,7 @@ import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.MqttConfig;
 import org.conveyord.device.Device;
 import org.conveyord.device.EventSink;
+import org.conveyord.node.BoxHealth;
 import org.conveyord.node.BuildInfo;
 import org.conveyord.node.ClockSyncProbe;
 import org.conveyord.node.NodeDevice;
@@ -67,6 +68,8 @@ public final class MqttGateway {
     private static final int KICKS_BEFORE_ERROR = 3;
     /** Unacknowledged publishes at a time: throttles a replay after an outage, keeps order. */
     static final int WINDOW = 200;
+    /** How often the box's temperature, power flags and disk are read. */
+    static final long BOX_HEALTH_PERIOD_S = 5;
 
     private final MqttConfig mqtt;
     private final String configSha256;
@@ -97,6 +100,7 @@ public final class MqttGateway {
     private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean acksQueued = new AtomicBoolean();
     private volatile boolean clockSynced;
+    private final BoxHealth boxHealth;
     private volatile boolean connected;
     private final AtomicLong eventsSent = new AtomicLong();
     private volatile int connectFailures;
@@ -154,8 +158,9 @@ public final class MqttGateway {
         }
         this.outbox = events.outbox();
         NodeDevice node = new NodeDevice(build, bootId, clock, () -> List.copyOf(devices.values()));
+        this.boxHealth = new BoxHealth(Path.of("/"), stateDir, cfg.healthOrDefault(), () -> clockSynced, outbox::fill);
         this.states = new StatePublisher(base, new StatePublisher.NodeFacts(build, bootId, configSha256, started), clock,
-                mapper, seqStore, outbox, ob.maxMbOrDefault(), () -> devices, () -> clockSynced,
+                mapper, seqStore, outbox, ob.maxMbOrDefault(), () -> devices, () -> clockSynced, boxHealth::last,
                 new StatePublisher.Counters(node::uptimeS, eventsSent::get, events::eventsDropped, this::commandsHandled),
                 thread);
         MqttConfig.CommandsConfig cc = mqtt.commandsOrDefault();
@@ -244,6 +249,7 @@ public final class MqttGateway {
         int telemetryS = Math.max(1, mqtt.telemetryIntervalSOrDefault());
         timers.add(scheduler.scheduleAtFixedRate(() -> hop(states::publishTelemetry), telemetryS, telemetryS, TimeUnit.SECONDS));
         timers.add(scheduler.scheduleAtFixedRate(() -> io.execute(this::checkClock), 60, 60, TimeUnit.SECONDS));
+        timers.add(scheduler.scheduleAtFixedRate(() -> io.execute(this::checkBoxHealth), 0, BOX_HEALTH_PERIOD_S, TimeUnit.SECONDS));
         timers.add(scheduler.scheduleAtFixedRate(() -> hop(() -> states.publishStatus(false)), 1, 1, TimeUnit.SECONDS));
         hop(this::attemptConnect);
     }
@@ -515,6 +521,13 @@ public final class MqttGateway {
         String[] parts = rest.split("/", -1);
         if (parts.length != 3) return; // cmd/+/+ only matches three levels
         commands.onCommand(parts[1], parts[2], payload);
+    }
+
+    /** On the io thread (sysfs and file-system reads): each crossing's start and end is a node event. */
+    private void checkBoxHealth() {
+        List<BoxHealth.Change> changes = boxHealth.sample();
+        changes.forEach(c -> events.sink().emit(NodeDevice.ID, "box-health", c.fields()));
+        if (!changes.isEmpty()) hop(() -> states.publishStatus(false));
     }
 
     private void checkClock() {
