@@ -78,6 +78,7 @@ public final class LogSetup {
         // the template ("message") groups lines for a shipper; the filled-in text is what a person reads
         e.setWithFormattedMessage(true);
         e.setWithArguments(false);
+        e.setWithContext(false);
         e.start();
         return e;
     }

@@ -117,6 +117,8 @@ public final class MqttGateway {
     private Set<String> retainedStateTopics; // non-null while collecting stale state/* after the first connect
     private CompletableFuture<Void> drained;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    private ScheduledFuture<?> telemetryTimer;
+    private int telemetryIntervalS;
 
     public MqttGateway(ConveyordConfig cfg, String configSha256, BuildInfo build, ScheduledExecutorService scheduler,
                        Clock clock) {
@@ -132,6 +134,7 @@ public final class MqttGateway {
                 BooleanSupplier clockSyncCheck) {
         this.clockSyncCheck = clockSyncCheck;
         this.mqtt = cfg.mqttOrDefault();
+        this.telemetryIntervalS = mqtt.telemetryIntervalSOrDefault();
         this.configSha256 = configSha256;
         this.build = build;
         this.scheduler = scheduler;
@@ -246,8 +249,7 @@ public final class MqttGateway {
         log.info("MQTT gateway {} (version {}, commit {}, bootId {}) connecting to {} as {}", base, build.version(),
                 build.commit(), bootId, url, clientId);
         io.execute(this::checkClock);
-        int telemetryS = Math.max(1, mqtt.telemetryIntervalSOrDefault());
-        timers.add(scheduler.scheduleAtFixedRate(() -> hop(states::publishTelemetry), telemetryS, telemetryS, TimeUnit.SECONDS));
+        scheduleTelemetry(mqtt.telemetryIntervalSOrDefault());
         timers.add(scheduler.scheduleAtFixedRate(() -> io.execute(this::checkClock), 60, 60, TimeUnit.SECONDS));
         timers.add(scheduler.scheduleAtFixedRate(() -> io.execute(this::checkBoxHealth), 0, BOX_HEALTH_PERIOD_S, TimeUnit.SECONDS));
         timers.add(scheduler.scheduleAtFixedRate(() -> hop(() -> states.publishStatus(false)), 1, 1, TimeUnit.SECONDS));
@@ -255,6 +257,31 @@ public final class MqttGateway {
     }
 
     public boolean isConnected() { return connected; }
+
+    private synchronized void scheduleTelemetry(int intervalS) {
+        if (telemetryTimer != null) telemetryTimer.cancel(false);
+        if (stopping.get()) return;
+        int s = Math.max(1, intervalS);
+        telemetryTimer = scheduler.scheduleAtFixedRate(() -> hop(states::publishTelemetry), s, s, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The keys of a reloaded config that apply while running: telemetry interval, command limits,
+     * box-health thresholds, and the hash the status reports. The caller has checked that nothing
+     * else changed.
+     */
+    public synchronized void applyLive(ConveyordConfig cfg, String configSha256) {
+        MqttConfig m = cfg.mqttOrDefault();
+        MqttConfig.CommandsConfig cc = m.commandsOrDefault();
+        boxHealth.apply(cfg.healthOrDefault());
+        hop(() -> commands.applyLimits(CommandRateLimiter.fromConfig(cc, System::nanoTime),
+                new CommandDispatcher.Limits(cc.maxPayloadBytesOrDefault(), cc.perSenderPerSecondOrDefault(),
+                        cc.perSecondOrDefault())));
+        if (startedOnce.get() && m.telemetryIntervalSOrDefault() != telemetryIntervalS) scheduleTelemetry(m.telemetryIntervalSOrDefault());
+        telemetryIntervalS = m.telemetryIntervalSOrDefault();
+        states.configApplied(configSha256);
+        hop(() -> states.publishStatus(true));
+    }
 
     /** Runs {@code task} on the gateway thread every {@code periodMs} (the watchdog's progress beat). */
     public void everyOnLoop(Runnable task, long periodMs) {
@@ -273,6 +300,9 @@ public final class MqttGateway {
         if (!stopping.compareAndSet(false, true)) return;
         events.emit(NodeDevice.ID, "stopping", Map.of(), null);
         timers.forEach(t -> t.cancel(false));
+        synchronized (this) {
+            if (telemetryTimer != null) telemetryTimer.cancel(false);
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         CompletableFuture<CompletableFuture<Void>> offline = new CompletableFuture<>();
         CompletableFuture<Void> drain = new CompletableFuture<>();

@@ -67,6 +67,8 @@ final class StatePublisher {
     private final Counters counters;
     private final GatewayLoop loop;
 
+    /** The sha-256 of the config in force: the loaded one, then each one a reload applied. */
+    private volatile String configHash;
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     private final AtomicLong statePublishes = new AtomicLong();
 
@@ -83,6 +85,7 @@ final class StatePublisher {
                    Supplier<BoxHealth.Snapshot> box, Counters counters, GatewayLoop loop) {
         this.base = base;
         this.facts = facts;
+        this.configHash = facts.configSha256();
         this.clock = clock;
         this.mapper = mapper;
         this.seqStore = seqStore;
@@ -96,6 +99,9 @@ final class StatePublisher {
     }
 
     long statePublishes() { return statePublishes.get(); }
+
+    /** Any thread: a reloaded config is in force (the next status carries its hash). */
+    void configApplied(String sha256) { this.configHash = sha256; }
 
     // ------------------------------------------------------------------ state
 
@@ -238,8 +244,8 @@ final class StatePublisher {
         n.put("version", facts.build().version());
         n.put("bootId", facts.bootId());
         n.put("lastSeq", seqStore.last());
-        n.put("config", facts.configSha256());
-        n.put("configHash", facts.configSha256());
+        n.put("config", configHash);
+        n.put("configHash", configHash);
         n.put("clockSynced", clockSynced.getAsBoolean());
         n.put("outboxFillPct", Math.round(outbox.fill() * 1000) / 10.0);
         n.put("outboxCorruptRecords", outbox.corruptRecords());

@@ -86,7 +86,7 @@ public final class BoxHealth {
     private final Path cpuTempFile;
     private final Path throttledFile;
     private final Path stateDir;
-    private final HealthConfig cfg;
+    private volatile HealthConfig cfg;
     private final BooleanSupplier clockSynced;
     private final DoubleSupplier outboxFill;
     private volatile Snapshot last = Snapshot.NONE;
@@ -107,6 +107,9 @@ public final class BoxHealth {
 
     public Snapshot last() { return last; }
 
+    /** New thresholds from a reloaded config; the next sample judges by them. */
+    public void apply(HealthConfig newCfg) { this.cfg = newCfg; }
+
     /** Reads everything once; returns the crossings that started or ended since the last sample. */
     public synchronized List<Change> sample() {
         Double temp = readCpuTemp();
@@ -115,6 +118,7 @@ public final class BoxHealth {
         double fill = Math.round(outboxFill.getAsDouble() * 1000) / 10.0;
         boolean synced = clockSynced.getAsBoolean();
 
+        HealthConfig cfg = this.cfg;
         Map<String, Object> now = new LinkedHashMap<>();
         if (temp != null && temp >= cfg.cpuTempMaxCOrDefault()) now.put("cpu-temp", temp);
         if (flags != null && (flags & THROTTLED_NOW) != 0) now.put("throttled", "0x" + Integer.toHexString(flags));
