@@ -30,7 +30,8 @@ import static org.awaitility.Awaitility.await;
  * directories (made as the package's tmpfiles.d says), {@code LoadCredential=} as
  * {@code $CREDENTIALS_DIRECTORY/mqtt}, and systemd's own variables ({@code NOTIFY_SOCKET},
  * {@code STATE_DIRECTORY}, a bare PATH). The unit's absolute paths live under a temporary root. It must
- * tell systemd READY, come online on the broker and answer ping, with the line on device-sim.
+ * tell systemd READY, come online on the broker and answer ping, with the line on device-sim, and take
+ * {@code systemctl reload} (the unit's ExecReload: SIGHUP) as a live reload, refusing a key that needs a restart.
  * <p>
  * Two things are the test machine's, not the unit's: {@code JAVA_HOME} (this machine's Java 21+ is not
  * under /usr/lib/jvm, where the wrapper looks first on a box) and {@code CONVEYORD_JAR} (the jar is in
@@ -156,6 +157,26 @@ class UnitCommandLineIT {
                     assertThat(reply.path("result").path("uptimeS").isNumber()).isTrue();
                     assertThat(Files.readString(dir.resolve("daemon.log"))).as("the credential was read, not printed")
                             .doesNotContain("secret-from-the-credential");
+
+                    // systemctl reload (the unit's ExecReload): a live key applies, the status carries the new hash
+                    assertThat(unit.get("ExecReload")).containsExactly("/bin/kill -HUP $MAINPID");
+                    Files.writeString(config, yaml.replace("telemetryIntervalS: 10", "telemetryIntervalS: 2"));
+                    String newSha = ConfigLoader.load(config).sha256();
+                    hangUp(daemon);
+                    JsonNode reloaded = op.awaitMessage("event/node/config-reloaded", m -> true).json();
+                    assertThat(reloaded.path("hash").asText()).as(log).isEqualTo(newSha);
+                    assertThat(reloaded.path("changed").toString()).isEqualTo("[\"mqtt.telemetryIntervalS\"]");
+                    op.awaitMessage("status", m -> m.json().path("configHash").asText().equals(newSha));
+
+                    // a key that needs a restart: refused, the daemon keeps running on the old config
+                    Files.writeString(config, yaml.replace("node: edge-1", "node: edge-2"));
+                    hangUp(daemon);
+                    JsonNode rejected = op.awaitMessage("event/node/config-rejected", m -> true).json();
+                    assertThat(rejected.path("key").asText()).isEqualTo("node");
+                    assertThat(rejected.path("file").asText()).isEqualTo(config.toString());
+                    op.send("cmd/node/ping", "{\"id\":\"unit-ping-2\"}");
+                    assertThat(op.awaitReply("reply/node/ping", "unit-ping-2").path("ok").asBoolean()).isTrue();
+                    assertThat(daemon.isAlive()).isTrue();
                 } finally {
                     daemon.destroy();
                     assertThat(daemon.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
@@ -167,6 +188,12 @@ class UnitCommandLineIT {
         } finally {
             broker.stop();
         }
+    }
+
+    /** What {@code /bin/kill -HUP $MAINPID} does. */
+    private static void hangUp(Process daemon) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(daemon.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
     }
 
     /** An absolute path of the unit, under the test's root. */
