@@ -10,6 +10,7 @@ import org.conveyord.device.DeviceContext;
 import org.conveyord.hal.Gpio;
 import org.conveyord.hal.GpioFactory;
 import org.conveyord.link.LinkGroup;
+import org.conveyord.logging.LogSetup;
 import org.conveyord.mqtt.MqttGateway;
 import org.conveyord.hal.OutputPinList;
 import org.conveyord.node.BuildInfo;
@@ -136,6 +137,12 @@ public final class Daemon implements AutoCloseable {
     }
 
     public MqttGateway gateway() { return gateway; }
+
+    /** A reloaded config's live keys (ConfigReload has refused any other change): log set-up, then the gateway's. */
+    public void applyLive(ConveyordConfig newCfg, String sha256) {
+        LogSetup.apply(newCfg.loggingOrDefault(), System.getenv());
+        gateway.applyLive(newCfg, sha256);
+    }
 
     public Map<String, Device> devices() { return Map.copyOf(devices); }
 

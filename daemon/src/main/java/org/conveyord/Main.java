@@ -5,6 +5,9 @@ import org.conveyord.config.ConfigLoader;
 import org.conveyord.config.ConfigProblem;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.hal.GpioFactory;
+import org.conveyord.logging.LogSetup;
+import org.conveyord.reload.ConfigReload;
+import org.conveyord.reload.HangupSignal;
 import org.conveyord.node.BuildInfo;
 import org.conveyord.state.NewerStateVersionException;
 import org.slf4j.Logger;
@@ -92,14 +95,19 @@ public final class Main implements Callable<Integer> {
             System.err.println("conveyord: " + config + " has errors; nothing was started (see above; --check-config lists them too)");
             return 2;
         }
+        LogSetup.apply(r.config().loggingOrDefault(), System.getenv());
         r.warnings().forEach(p -> log.warn("{}", p.format()));
-        ConveyordConfig cfg = r.config();
-        if (mqttUrl != null) cfg = cfg.withMqttUrl(mqttUrl);
-        if (stateDir != null) cfg = cfg.withStateDir(stateDir.toString());
-        return runDaemon(cfg, r.sha256(), build);
+        return runDaemon(withCommandLine(r.config()), r.sha256(), build);
     }
 
-    private static int runDaemon(ConveyordConfig cfg, String sha, BuildInfo build) throws InterruptedException {
+    /** The command line's overrides, applied to the loaded config and to every reloaded one. */
+    private ConveyordConfig withCommandLine(ConveyordConfig cfg) {
+        if (mqttUrl != null) cfg = cfg.withMqttUrl(mqttUrl);
+        if (stateDir != null) cfg = cfg.withStateDir(stateDir.toString());
+        return cfg;
+    }
+
+    private int runDaemon(ConveyordConfig cfg, String sha, BuildInfo build) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicReference<Daemon> running = new AtomicReference<>();
         // installed before anything starts: a SIGTERM during start-up still closes what was built
@@ -116,6 +124,9 @@ public final class Main implements Callable<Integer> {
             System.err.println("conveyord: " + e.getMessage());
             return 2;
         }
+        Daemon d = running.get();
+        ConfigReload reload = new ConfigReload(config, cfg, sha, this::withCommandLine, d::applyLive, d.gateway().events());
+        HangupSignal.onHangup(reload::reload);
         stopped.await();
         return 0;
     }

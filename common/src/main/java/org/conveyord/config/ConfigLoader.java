@@ -34,7 +34,13 @@ import java.util.TreeSet;
 public final class ConfigLoader {
 
     /** What came out of a file: the config (null when it could not be bound) and all problems. */
-    public record Result(Path file, ConveyordConfig config, List<ConfigProblem> problems, String sha256) {
+    public record Result(Path file, ConveyordConfig config, List<ConfigProblem> problems, String sha256,
+                         Map<String, Integer> keyLines) {
+        /** The file line of a key path, or of its nearest parent in the file (1 when none is). */
+        public int lineOf(String keyPath) {
+            return lineFor(keyLines, keyPath);
+        }
+
         public boolean ok() {
             return config != null && problems.stream().noneMatch(ConfigProblem::isError);
         }
@@ -55,7 +61,7 @@ public final class ConfigLoader {
         } catch (IOException e) {
             problems.add(new ConfigProblem(file, 0, "", "cannot read the file (" + e.getClass().getSimpleName()
                     + ": " + e.getMessage() + "); expected a readable YAML file", ConfigProblem.Severity.ERROR));
-            return new Result(file, null, problems, "");
+            return new Result(file, null, problems, "", Map.of());
         }
         String sha = sha256(bytes);
         Map<String, Integer> lines = new HashMap<>();
@@ -64,12 +70,12 @@ public final class ConfigLoader {
         } catch (IOException e) {
             problems.add(new ConfigProblem(file, lineOf(e), "", "not valid YAML: " + firstLine(e.getMessage()),
                     ConfigProblem.Severity.ERROR));
-            return new Result(file, null, problems, sha);
+            return new Result(file, null, problems, sha, Map.copyOf(lines));
         }
         if (lines.isEmpty()) {
             problems.add(new ConfigProblem(file, 1, "", "the file is empty; expected a YAML map with site, node, mqtt, gpio and devices",
                     ConfigProblem.Severity.ERROR));
-            return new Result(file, null, problems, sha);
+            return new Result(file, null, problems, sha, Map.copyOf(lines));
         }
         Set<String> unparsed = new HashSet<>();
         YAMLMapper mapper = mapper(file, problems, lines, unparsed);
@@ -91,7 +97,7 @@ public final class ConfigLoader {
             }
         }
         problems.sort((a, b) -> Integer.compare(a.line(), b.line()));
-        return new Result(file, config, List.copyOf(problems), sha);
+        return new Result(file, config, List.copyOf(problems), sha, Map.copyOf(lines));
     }
 
     /** Loads, and throws with every error listed when the file cannot be used. */

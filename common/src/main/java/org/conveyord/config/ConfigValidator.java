@@ -77,6 +77,8 @@ public final class ConfigValidator {
         if (cm.perSecondOrDefault() < 1) error("mqtt.commands.perSecond", "must be at least 1");
         if (cm.perSenderBurstOrDefault() < 1) error("mqtt.commands.perSenderBurst", "must be at least 1");
         if (cm.burstOrDefault() < 1) error("mqtt.commands.burst", "must be at least 1");
+        checkLogging(c.loggingOrDefault());
+        checkHealth(c.healthOrDefault());
         GpioConfig g = c.gpioOrDefault();
         if (!PROVIDERS.contains(g.providerOrDefault())) {
             error("gpio.provider", "'" + g.provider() + "' is not a GPIO provider; expected gpiod (hardware) or sim (device-sim)");
@@ -410,6 +412,25 @@ public final class ConfigValidator {
                 error(p + ".zones[" + i + "].next", "zones " + seen + " feed each other in a loop; expected every zone to flow to the sorter");
                 return;
             }
+        }
+    }
+
+    private void checkLogging(LoggingConfig l) {
+        if (l.level() != null && !LoggingConfig.LEVELS.contains(l.levelOrDefault())) {
+            error("logging.level", "'" + l.level() + "' is not a log level; expected one of: "
+                    + String.join(", ", LoggingConfig.LEVELS) + " (default INFO)");
+        }
+        if (l.format() != null && !LoggingConfig.FORMATS.contains(l.format())) {
+            error("logging.format", "'" + l.format() + "' is not a log format; expected text (default) or json");
+        }
+    }
+
+    private void checkHealth(HealthConfig h) {
+        if (h.cpuTempMaxC() != null && (h.cpuTempMaxC() < 30 || h.cpuTempMaxC() > 110)) {
+            error("health.cpuTempMaxC", "must be between 30 and 110 (°C; default 80)");
+        }
+        if (h.diskFreeMinPercent() != null && (h.diskFreeMinPercent() < 0 || h.diskFreeMinPercent() > 90)) {
+            error("health.diskFreeMinPercent", "must be between 0 and 90 (% of the state directory's file system; default 10)");
         }
     }
 }

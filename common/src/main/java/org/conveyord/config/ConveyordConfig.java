@@ -12,9 +12,22 @@ import java.util.Optional;
  * (physics and misbehaviour settings); the daemon ignores it.
  *
  * @param stateDir where durable state lives (event seq, command cache, outbox)
+ * @param logging  log level and format
+ * @param health   the box-health thresholds
  */
 public record ConveyordConfig(String site, String node, MqttConfig mqtt, String stateDir, GpioConfig gpio,
-                              LinkedHashMap<String, DeviceConfig> devices, JsonNode sim) {
+                              LinkedHashMap<String, DeviceConfig> devices, JsonNode sim, LoggingConfig logging,
+                              HealthConfig health) {
+
+    /** Without logging and health settings (their defaults apply). */
+    public ConveyordConfig(String site, String node, MqttConfig mqtt, String stateDir, GpioConfig gpio,
+                           LinkedHashMap<String, DeviceConfig> devices, JsonNode sim) {
+        this(site, node, mqtt, stateDir, gpio, devices, sim, null, null);
+    }
+
+    public LoggingConfig loggingOrDefault() { return logging == null ? LoggingConfig.defaults() : logging; }
+
+    public HealthConfig healthOrDefault() { return health == null ? HealthConfig.defaults() : health; }
 
     public MqttConfig mqttOrDefault() { return mqtt == null ? MqttConfig.defaults() : mqtt; }
 
@@ -37,19 +50,19 @@ public record ConveyordConfig(String site, String node, MqttConfig mqtt, String 
     }
 
     public ConveyordConfig withMqttUrl(String url) {
-        return new ConveyordConfig(site, node, mqttOrDefault().withUrl(url), stateDir, gpio, devices, sim);
+        return new ConveyordConfig(site, node, mqttOrDefault().withUrl(url), stateDir, gpio, devices, sim, logging, health);
     }
 
     public ConveyordConfig withStateDir(String dir) {
-        return new ConveyordConfig(site, node, mqtt, dir, gpio, devices, sim);
+        return new ConveyordConfig(site, node, mqtt, dir, gpio, devices, sim, logging, health);
     }
 
     public ConveyordConfig withGpio(GpioConfig g) {
-        return new ConveyordConfig(site, node, mqtt, stateDir, g, devices, sim);
+        return new ConveyordConfig(site, node, mqtt, stateDir, g, devices, sim, logging, health);
     }
 
     public ConveyordConfig withDevices(LinkedHashMap<String, DeviceConfig> d) {
-        return new ConveyordConfig(site, node, mqtt, stateDir, gpio, d, sim);
+        return new ConveyordConfig(site, node, mqtt, stateDir, gpio, d, sim, logging, health);
     }
 
     /** {@code <prefix>/<site>/<node>}. */

@@ -50,10 +50,11 @@ final class CommandDispatcher {
     private final Supplier<Map<String, Device>> devices;
     private final BooleanSupplier clockSynced;
     private final CommandReplyCache replyCache;
-    private final CommandRateLimiter rateLimiter;
-    private final int maxCommandBytes;
-    private final int perSenderPerSecond;
-    private final int perSecond;
+    // gateway thread only; replaced by a live config reload
+    private CommandRateLimiter rateLimiter;
+    private int maxCommandBytes;
+    private int perSenderPerSecond;
+    private int perSecond;
     private final Outbox outbox;
     private final GatewayLoop loop;
     private final AtomicLong commandsHandled = new AtomicLong();
@@ -94,6 +95,14 @@ final class CommandDispatcher {
     }
 
     long commandsHandled() { return commandsHandled.get(); }
+
+    /** Gateway thread: new limits from a reloaded config; the buckets start full again. */
+    void applyLimits(CommandRateLimiter limiter, Limits limits) {
+        this.rateLimiter = limiter;
+        this.maxCommandBytes = limits.maxCommandBytes();
+        this.perSenderPerSecond = limits.perSenderPerSecond();
+        this.perSecond = limits.perSecond();
+    }
 
     /** One command off the wire. Each check either answers the command (and ends it) or passes it on. */
     void onCommand(String deviceId, String action, byte[] payload) {

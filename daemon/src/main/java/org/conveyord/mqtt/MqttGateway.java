@@ -5,6 +5,7 @@ import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.MqttConfig;
 import org.conveyord.device.Device;
 import org.conveyord.device.EventSink;
+import org.conveyord.node.BoxHealth;
 import org.conveyord.node.BuildInfo;
 import org.conveyord.node.ClockSyncProbe;
 import org.conveyord.node.NodeDevice;
@@ -67,6 +68,8 @@ public final class MqttGateway {
     private static final int KICKS_BEFORE_ERROR = 3;
     /** Unacknowledged publishes at a time: throttles a replay after an outage, keeps order. */
     static final int WINDOW = 200;
+    /** How often the box's temperature, power flags and disk are read. */
+    static final long BOX_HEALTH_PERIOD_S = 5;
 
     private final MqttConfig mqtt;
     private final String configSha256;
@@ -97,6 +100,7 @@ public final class MqttGateway {
     private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean acksQueued = new AtomicBoolean();
     private volatile boolean clockSynced;
+    private final BoxHealth boxHealth;
     private volatile boolean connected;
     private final AtomicLong eventsSent = new AtomicLong();
     private volatile int connectFailures;
@@ -113,6 +117,8 @@ public final class MqttGateway {
     private Set<String> retainedStateTopics; // non-null while collecting stale state/* after the first connect
     private CompletableFuture<Void> drained;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    private ScheduledFuture<?> telemetryTimer;
+    private int telemetryIntervalS;
 
     public MqttGateway(ConveyordConfig cfg, String configSha256, BuildInfo build, ScheduledExecutorService scheduler,
                        Clock clock) {
@@ -128,6 +134,7 @@ public final class MqttGateway {
                 BooleanSupplier clockSyncCheck) {
         this.clockSyncCheck = clockSyncCheck;
         this.mqtt = cfg.mqttOrDefault();
+        this.telemetryIntervalS = mqtt.telemetryIntervalSOrDefault();
         this.configSha256 = configSha256;
         this.build = build;
         this.scheduler = scheduler;
@@ -154,8 +161,9 @@ public final class MqttGateway {
         }
         this.outbox = events.outbox();
         NodeDevice node = new NodeDevice(build, bootId, clock, () -> List.copyOf(devices.values()));
+        this.boxHealth = new BoxHealth(Path.of("/"), stateDir, cfg.healthOrDefault(), () -> clockSynced, outbox::fill);
         this.states = new StatePublisher(base, new StatePublisher.NodeFacts(build, bootId, configSha256, started), clock,
-                mapper, seqStore, outbox, ob.maxMbOrDefault(), () -> devices, () -> clockSynced,
+                mapper, seqStore, outbox, ob.maxMbOrDefault(), () -> devices, () -> clockSynced, boxHealth::last,
                 new StatePublisher.Counters(node::uptimeS, eventsSent::get, events::eventsDropped, this::commandsHandled),
                 thread);
         MqttConfig.CommandsConfig cc = mqtt.commandsOrDefault();
@@ -241,14 +249,39 @@ public final class MqttGateway {
         log.info("MQTT gateway {} (version {}, commit {}, bootId {}) connecting to {} as {}", base, build.version(),
                 build.commit(), bootId, url, clientId);
         io.execute(this::checkClock);
-        int telemetryS = Math.max(1, mqtt.telemetryIntervalSOrDefault());
-        timers.add(scheduler.scheduleAtFixedRate(() -> hop(states::publishTelemetry), telemetryS, telemetryS, TimeUnit.SECONDS));
+        scheduleTelemetry(mqtt.telemetryIntervalSOrDefault());
         timers.add(scheduler.scheduleAtFixedRate(() -> io.execute(this::checkClock), 60, 60, TimeUnit.SECONDS));
+        timers.add(scheduler.scheduleAtFixedRate(() -> io.execute(this::checkBoxHealth), 0, BOX_HEALTH_PERIOD_S, TimeUnit.SECONDS));
         timers.add(scheduler.scheduleAtFixedRate(() -> hop(() -> states.publishStatus(false)), 1, 1, TimeUnit.SECONDS));
         hop(this::attemptConnect);
     }
 
     public boolean isConnected() { return connected; }
+
+    private synchronized void scheduleTelemetry(int intervalS) {
+        if (telemetryTimer != null) telemetryTimer.cancel(false);
+        if (stopping.get()) return;
+        int s = Math.max(1, intervalS);
+        telemetryTimer = scheduler.scheduleAtFixedRate(() -> hop(states::publishTelemetry), s, s, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The keys of a reloaded config that apply while running: telemetry interval, command limits,
+     * box-health thresholds, and the hash the status reports. The caller has checked that nothing
+     * else changed.
+     */
+    public synchronized void applyLive(ConveyordConfig cfg, String configSha256) {
+        MqttConfig m = cfg.mqttOrDefault();
+        MqttConfig.CommandsConfig cc = m.commandsOrDefault();
+        boxHealth.apply(cfg.healthOrDefault());
+        hop(() -> commands.applyLimits(CommandRateLimiter.fromConfig(cc, System::nanoTime),
+                new CommandDispatcher.Limits(cc.maxPayloadBytesOrDefault(), cc.perSenderPerSecondOrDefault(),
+                        cc.perSecondOrDefault())));
+        if (startedOnce.get() && m.telemetryIntervalSOrDefault() != telemetryIntervalS) scheduleTelemetry(m.telemetryIntervalSOrDefault());
+        telemetryIntervalS = m.telemetryIntervalSOrDefault();
+        states.configApplied(configSha256);
+        hop(() -> states.publishStatus(true));
+    }
 
     /** Runs {@code task} on the gateway thread every {@code periodMs} (the watchdog's progress beat). */
     public void everyOnLoop(Runnable task, long periodMs) {
@@ -267,6 +300,9 @@ public final class MqttGateway {
         if (!stopping.compareAndSet(false, true)) return;
         events.emit(NodeDevice.ID, "stopping", Map.of(), null);
         timers.forEach(t -> t.cancel(false));
+        synchronized (this) {
+            if (telemetryTimer != null) telemetryTimer.cancel(false);
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         CompletableFuture<CompletableFuture<Void>> offline = new CompletableFuture<>();
         CompletableFuture<Void> drain = new CompletableFuture<>();
@@ -515,6 +551,13 @@ public final class MqttGateway {
         String[] parts = rest.split("/", -1);
         if (parts.length != 3) return; // cmd/+/+ only matches three levels
         commands.onCommand(parts[1], parts[2], payload);
+    }
+
+    /** On the io thread (sysfs and file-system reads): each crossing's start and end is a node event. */
+    private void checkBoxHealth() {
+        List<BoxHealth.Change> changes = boxHealth.sample();
+        changes.forEach(c -> events.sink().emit(NodeDevice.ID, "box-health", c.fields()));
+        if (!changes.isEmpty()) hop(() -> states.publishStatus(false));
     }
 
     private void checkClock() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.conveyord.device.Device;
 import org.conveyord.device.DeviceStatus;
+import org.conveyord.node.BoxHealth;
 import org.conveyord.node.BuildInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,9 +63,12 @@ final class StatePublisher {
     private final int outboxMaxMb;
     private final Supplier<Map<String, Device>> devices;
     private final BooleanSupplier clockSynced;
+    private final Supplier<BoxHealth.Snapshot> box;
     private final Counters counters;
     private final GatewayLoop loop;
 
+    /** The sha-256 of the config in force: the loaded one, then each one a reload applied. */
+    private volatile String configHash;
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
     private final AtomicLong statePublishes = new AtomicLong();
 
@@ -78,9 +82,10 @@ final class StatePublisher {
 
     StatePublisher(String base, NodeFacts facts, Clock clock, ObjectMapper mapper, SeqStore seqStore, Outbox outbox,
                    int outboxMaxMb, Supplier<Map<String, Device>> devices, BooleanSupplier clockSynced,
-                   Counters counters, GatewayLoop loop) {
+                   Supplier<BoxHealth.Snapshot> box, Counters counters, GatewayLoop loop) {
         this.base = base;
         this.facts = facts;
+        this.configHash = facts.configSha256();
         this.clock = clock;
         this.mapper = mapper;
         this.seqStore = seqStore;
@@ -88,11 +93,15 @@ final class StatePublisher {
         this.outboxMaxMb = outboxMaxMb;
         this.devices = devices;
         this.clockSynced = clockSynced;
+        this.box = box;
         this.counters = counters;
         this.loop = loop;
     }
 
     long statePublishes() { return statePublishes.get(); }
+
+    /** Any thread: a reloaded config is in force (the next status carries its hash). */
+    void configApplied(String sha256) { this.configHash = sha256; }
 
     // ------------------------------------------------------------------ state
 
@@ -209,6 +218,7 @@ final class StatePublisher {
             }
             if (st == null || !st.isOnline()) return "degraded";
         }
+        if (!box.get().healthy()) return "degraded";
         return outbox.fill() >= 0.8 ? "degraded" : "online";
     }
 
@@ -234,10 +244,12 @@ final class StatePublisher {
         n.put("version", facts.build().version());
         n.put("bootId", facts.bootId());
         n.put("lastSeq", seqStore.last());
-        n.put("config", facts.configSha256());
+        n.put("config", configHash);
+        n.put("configHash", configHash);
         n.put("clockSynced", clockSynced.getAsBoolean());
         n.put("outboxFillPct", Math.round(outbox.fill() * 1000) / 10.0);
         n.put("outboxCorruptRecords", outbox.corruptRecords());
+        n.set("box", mapper.valueToTree(box.get().toMap()));
         n.put("started", TS.format(facts.started()));
         n.put("ts", TS.format(clock.instant()));
         return n.toString().getBytes(StandardCharsets.UTF_8);
@@ -249,7 +261,7 @@ final class StatePublisher {
         if (!loop.isConnected() || loop.isStopping()) return;
         String state = statusState();
         boolean synced = clockSynced.getAsBoolean();
-        String key = state + "/" + synced;
+        String key = state + "/" + synced + "/" + box.get().active();
         if (!force && key.equals(lastStatusKey)) return;
         if (!key.equals(lastStatusKey)) log.info("Node status {} (clockSynced {})", state, synced);
         lastStatusKey = key;
@@ -273,6 +285,7 @@ final class StatePublisher {
         n.put("commandsHandled", counters.commandsHandled().getAsLong());
         n.put("statePublishes", statePublishes.get());
         n.put("heapUsedBytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        n.set("box", mapper.valueToTree(box.get().toMap()));
         ObjectNode devs = n.putObject("devices");
         devices.get().values().forEach(d -> {
             DeviceStatus st = d.status();

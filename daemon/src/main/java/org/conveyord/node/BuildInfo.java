@@ -6,8 +6,9 @@ import java.util.Properties;
 
 /**
  * Version and commit of this build, logged at start-up and reported in {@code status} and {@code ping}
- * (as Pi4J's BuildInfo). The version comes from {@code conveyord-build.properties}, filtered by Maven;
- * the commit from a {@code git.properties} when a build plugin wrote one, else "unknown".
+ * (as Pi4J's BuildInfo). Version and commit come from {@code conveyord-build.properties}, filtered by
+ * Maven (the daemon pom asks git for the commit); a {@code git.properties} is the fallback for the commit,
+ * and "unknown" when neither has one (a build outside a git checkout).
  */
 public record BuildInfo(String version, String commit) {
 
@@ -16,7 +17,10 @@ public record BuildInfo(String version, String commit) {
         Properties git = read("/git.properties");
         String version = build.getProperty("version", "");
         if (version.isBlank() || version.startsWith("${")) version = "dev";
-        String commit = git.getProperty("git.commit.id.abbrev", git.getProperty("git.commit.id", "unknown"));
+        String commit = build.getProperty("commit", "");
+        if (commit.isBlank() || commit.startsWith("${") || commit.equals("unknown")) {
+            commit = git.getProperty("git.commit.id.abbrev", git.getProperty("git.commit.id", "unknown"));
+        }
         return new BuildInfo(version, commit.isBlank() ? "unknown" : commit);
     }
 

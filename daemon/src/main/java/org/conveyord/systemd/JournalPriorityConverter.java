@@ -17,6 +17,11 @@ public final class JournalPriorityConverter extends ClassicConverter {
         return journalStream != null && !journalStream.isBlank();
     }
 
+    /** The prefix for {@code level} when stdout is the journal, else "" (for encoders that are not patterns). */
+    public static String journalPrefix(Level level) {
+        return TO_JOURNAL ? prefix(level) : "";
+    }
+
     static String prefix(Level level) {
         return switch (level.toInt()) {
             case Level.ERROR_INT -> "<3>";

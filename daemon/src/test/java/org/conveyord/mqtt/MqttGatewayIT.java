@@ -67,6 +67,9 @@ class MqttGatewayIT {
         assertThat(s.path("version").asText()).isEqualTo("9.9.9-test");
         assertThat(s.path("ts").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
         assertThat(s.has("clockSynced")).isTrue();
+        assertThat(s.path("configHash").asText()).isEqualTo(SHA);
+        assertThat(s.path("box").path("problems").isArray()).isTrue();
+        assertThat(s.path("box").path("diskFreePct").isNumber()).isTrue();
     }
 
     @Test

@@ -18,13 +18,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /** What systemd's end of NOTIFY_SOCKET does, for tests: a Unix datagram socket that keeps every message. */
-final class FakeNotifySocket implements AutoCloseable {
-    final Path path;
-    final List<String> messages = new CopyOnWriteArrayList<>();
+public final class FakeNotifySocket implements AutoCloseable {
+    public final Path path;
+    public final List<String> messages = new CopyOnWriteArrayList<>();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     private final Channel channel;
 
-    FakeNotifySocket(Path path) throws InterruptedException {
+    public FakeNotifySocket(Path path) throws InterruptedException {
         this.path = path;
         this.channel = new Bootstrap().group(group).channel(EpollDomainDatagramChannel.class)
                 .handler(new SimpleChannelInboundHandler<DomainDatagramPacket>() {
@@ -36,7 +36,7 @@ final class FakeNotifySocket implements AutoCloseable {
                 .bind(new DomainSocketAddress(path.toString())).sync().channel();
     }
 
-    long count(String message) { return messages.stream().filter(message::equals).count(); }
+    public long count(String message) { return messages.stream().filter(message::equals).count(); }
 
     @Override
     public void close() {
