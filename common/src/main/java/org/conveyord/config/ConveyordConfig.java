@@ -14,7 +14,15 @@ import java.util.Optional;
  * @param stateDir where durable state lives (event seq, command cache, outbox)
  */
 public record ConveyordConfig(String site, String node, MqttConfig mqtt, String stateDir, GpioConfig gpio,
-                              LinkedHashMap<String, DeviceConfig> devices, JsonNode sim) {
+                              LinkedHashMap<String, DeviceConfig> devices, JsonNode sim, HttpConfig http) {
+
+    /** Without an {@code http} section: the server on its default address. */
+    public ConveyordConfig(String site, String node, MqttConfig mqtt, String stateDir, GpioConfig gpio,
+                           LinkedHashMap<String, DeviceConfig> devices, JsonNode sim) {
+        this(site, node, mqtt, stateDir, gpio, devices, sim, null);
+    }
+
+    public HttpConfig httpOrDefault() { return http == null ? HttpConfig.defaults() : http; }
 
     public MqttConfig mqttOrDefault() { return mqtt == null ? MqttConfig.defaults() : mqtt; }
 
@@ -37,19 +45,23 @@ public record ConveyordConfig(String site, String node, MqttConfig mqtt, String 
     }
 
     public ConveyordConfig withMqttUrl(String url) {
-        return new ConveyordConfig(site, node, mqttOrDefault().withUrl(url), stateDir, gpio, devices, sim);
+        return new ConveyordConfig(site, node, mqttOrDefault().withUrl(url), stateDir, gpio, devices, sim, http);
     }
 
     public ConveyordConfig withStateDir(String dir) {
-        return new ConveyordConfig(site, node, mqtt, dir, gpio, devices, sim);
+        return new ConveyordConfig(site, node, mqtt, dir, gpio, devices, sim, http);
     }
 
     public ConveyordConfig withGpio(GpioConfig g) {
-        return new ConveyordConfig(site, node, mqtt, stateDir, g, devices, sim);
+        return new ConveyordConfig(site, node, mqtt, stateDir, g, devices, sim, http);
     }
 
     public ConveyordConfig withDevices(LinkedHashMap<String, DeviceConfig> d) {
-        return new ConveyordConfig(site, node, mqtt, stateDir, gpio, d, sim);
+        return new ConveyordConfig(site, node, mqtt, stateDir, gpio, d, sim, http);
+    }
+
+    public ConveyordConfig withHttp(HttpConfig h) {
+        return new ConveyordConfig(site, node, mqtt, stateDir, gpio, devices, sim, h);
     }
 
     /** {@code <prefix>/<site>/<node>}. */
