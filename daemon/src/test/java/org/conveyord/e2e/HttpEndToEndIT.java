@@ -157,6 +157,11 @@ class HttpEndToEndIT {
         assertThat(noId.statusCode()).isEqualTo(400);
         assertThat(json(noId).path("error").path("code").asText()).isEqualTo("BAD_REQUEST");
 
+        // announced by Content-Length, refused before the body is read
+        HttpResponse<String> huge = post("/api/cmd/line-1/start", "{\"id\":\"x-4\",\"pad\":\"" + "x".repeat(70_000) + "\"}", auth);
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(json(huge).path("error").path("message").asText()).contains("over");
+
         HttpResponse<String> unknown = post("/api/cmd/no-such-line/start", "{\"id\":\"x-3\"}", auth);
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(json(unknown).path("error").path("code").asText()).isEqualTo("UNKNOWN_DEVICE");
