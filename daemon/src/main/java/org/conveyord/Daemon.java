@@ -52,6 +52,11 @@ public final class Daemon implements AutoCloseable {
     private static final long BEAT_MS = 500;
     private final Liveness liveness = new Liveness();
     private final ServiceNotifier notifier;
+    private final org.conveyord.metrics.LineMetrics metrics;
+    private final org.conveyord.http.LiveFeed feed;
+    private final org.conveyord.device.EventSink events;
+    private volatile org.conveyord.http.HttpServer http;
+    private volatile boolean started;
 
     private Daemon(ConveyordConfig cfg, String configSha, BuildInfo build) {
         this.cfg = cfg;
@@ -68,7 +73,20 @@ public final class Daemon implements AutoCloseable {
         this.gateway = new MqttGateway(cfg, configSha, build, scheduler, clock);
         scheduler.scheduleWithFixedDelay(liveness.part("device scheduler")::beat, BEAT_MS, BEAT_MS, TimeUnit.MILLISECONDS);
         gateway.everyOnLoop(liveness.part("mqtt gateway")::beat, BEAT_MS);
-        DeviceContext ctx = new DeviceContext(gateway.events(), gateway.stateListener(), scheduler, clock);
+        this.metrics = new org.conveyord.metrics.LineMetrics(() -> {
+            MqttGateway.Counters c = gateway.counters();
+            return new org.conveyord.metrics.LineMetrics.GatewayFigures(c.eventsSent(), c.eventsDropped(), c.outboxBytes());
+        }, this::devices);
+        this.feed = new org.conveyord.http.LiveFeed(this::devices);
+        // metrics and the page's feed see every event on its way to MQTT (on the relay thread, not the control loop)
+        this.events = new org.conveyord.device.ObservedEventSink(gateway.events(),
+                List.of((dev, type, fields, cmdId) -> metrics.onEvent(dev, type, fields), feed));
+        Device.StateListener states = id -> {
+            gateway.stateListener().stateChanged(id);
+            feed.stateChanged(id);
+        };
+        gateway.onCommandAudited(metrics::onCommand);
+        DeviceContext ctx = new DeviceContext(events, states, scheduler, clock);
         this.links = new LinkGroup(1);
         DevicePorts ports = new DevicePorts(devices);
         for (Map.Entry<String, DeviceConfig> e : cfg.devicesOrEmpty().entrySet()) {
@@ -76,11 +94,12 @@ public final class Daemon implements AutoCloseable {
             Device d = switch (e.getValue()) {
                 case LineConfig l -> {
                     // events leave the control thread at once: JSON and the outbox's disk write happen on the relay
-                    org.conveyord.device.EventRelay relay = new org.conveyord.device.EventRelay(gateway.events(), id + "-events", 65536);
+                    org.conveyord.device.EventRelay relay = new org.conveyord.device.EventRelay(events, id + "-events", 65536);
                     relays.add(relay);
                     org.conveyord.clock.ThreadControlClock control = new org.conveyord.clock.ThreadControlClock(id + "-control");
                     control.every(liveness.part(id + " control loop")::beat, TimeUnit.MILLISECONDS.toNanos(BEAT_MS));
-                    LineController c = new LineController(id, l, gpio, ports, relay, gateway.stateListener(),
+                    control.every(metrics.loopLagProbe(id, LAG_PROBE_NANOS), LAG_PROBE_NANOS);
+                    LineController c = new LineController(id, l, gpio, ports, relay, states,
                             control, cfg.stateDirOrDefault().resolve(id + ".line-state.json"));
                     lines.add(c);
                     yield new LineDevice(c);
@@ -92,6 +111,46 @@ public final class Daemon implements AutoCloseable {
         }
         this.notifier = new ServiceNotifier(SdNotify.fromEnvironment(), liveness, this::statusLine);
     }
+
+    /** How often a line's control loop measures its own lateness, for /metrics. */
+    private static final long LAG_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** Ready: every device started, each line's outputs claimed, no supervised part silent (control loops included). */
+    private org.conveyord.http.Health health() {
+        List<String> problems = new ArrayList<>();
+        liveness.stalled(TimeUnit.MILLISECONDS.toNanos(4 * BEAT_MS)).forEach(p -> problems.add(p + " has stalled"));
+        boolean live = problems.isEmpty();
+        if (!started) problems.add("starting");
+        if (!lines.isEmpty() && gpio == null) problems.add("outputs not claimed");
+        if (closed) problems.add("stopping");
+        return new org.conveyord.http.Health(live, problems.isEmpty(), problems);
+    }
+
+    /** The HTTP server; a port in use is logged, not fatal: the line and MQTT work without the page. */
+    private void startHttp() {
+        org.conveyord.config.HttpConfig hc = cfg.httpOrDefault();
+        if (!hc.enabled()) {
+            log.info("HTTP server off (http.listen: off)");
+            return;
+        }
+        org.conveyord.http.HttpCredentials creds = hc.auth() == null ? org.conveyord.http.HttpCredentials.none()
+                : org.conveyord.http.HttpCredentials.load(org.conveyord.systemd.Credentials.resolve("http.auth", hc.auth(), System.getenv()));
+        var backend = new org.conveyord.http.HttpBackend(this::devices, gateway::submitCommand, this::health, metrics, creds);
+        try {
+            http = org.conveyord.http.HttpServer.start(hc, backend, feed);
+        } catch (IllegalStateException e) {
+            log.error("{}; running without the HTTP server (line page, /metrics, /health)", e.getMessage());
+        }
+    }
+
+    /** The HTTP server's address, when it runs. */
+    public java.util.Optional<java.net.InetSocketAddress> httpAddress() {
+        var h = http;
+        return h == null ? java.util.Optional.empty() : java.util.Optional.of(h.address());
+    }
+
+    /** The running HTTP server, for tests that count its connections. */
+    public java.util.Optional<org.conveyord.http.HttpServer> httpServer() { return java.util.Optional.ofNullable(http); }
 
     private String statusLine() {
         Map<String, Map<String, Object>> snapshots = new LinkedHashMap<>();
@@ -127,8 +186,10 @@ public final class Daemon implements AutoCloseable {
             // peripherals first, so the line finds its scanners listening; the line last, outputs off until start
             d.devices.values().stream().filter(x -> !(x instanceof LineDevice)).forEach(Device::start);
             d.devices.values().stream().filter(x -> x instanceof LineDevice).forEach(Device::start);
+            d.started = true;
             d.notifier.ready();
             d.gateway.start();
+            d.startHttp();
         } catch (RuntimeException e) {
             d.close();
             throw e;
@@ -152,6 +213,7 @@ public final class Daemon implements AutoCloseable {
         closed = true;
         log.info("conveyord stopping: motion off, devices closed, offline published");
         notifier.close();
+        if (http != null) http.close();
         for (LineController c : lines) {
             try {
                 c.close();

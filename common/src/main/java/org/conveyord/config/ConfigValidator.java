@@ -32,6 +32,19 @@ public final class ConfigValidator {
         return List.copyOf(v.findings);
     }
 
+    private void http(HttpConfig h) {
+        if (!h.enabled()) return;
+        if (!HOST_PORT.matcher(h.listenOrDefault()).matches() || h.port() < 1 || h.port() > 65535) {
+            error("http.listen", "'" + h.listen() + "' is not a listen address; expected host:port (default "
+                    + HttpConfig.DEFAULT_LISTEN + ") or off");
+            return;
+        }
+        if (!h.loopback() && (h.auth() == null || h.auth().isBlank())) {
+            error("http.auth", "http.listen " + h.listenOrDefault() + " is reachable beyond this machine, so commands"
+                    + " need credentials: set http.auth to a credentials file (one 'name secret' a line), or listen on 127.0.0.1");
+        }
+    }
+
     private void error(String path, String msg) {
         findings.add(new Finding(path, msg, ConfigProblem.Severity.ERROR));
     }
@@ -79,6 +92,7 @@ public final class ConfigValidator {
         if (cm.burstOrDefault() < 1) error("mqtt.commands.burst", "must be at least 1");
         checkLogging(c.loggingOrDefault());
         checkHealth(c.healthOrDefault());
+        http(c.httpOrDefault());
         GpioConfig g = c.gpioOrDefault();
         if (!PROVIDERS.contains(g.providerOrDefault())) {
             error("gpio.provider", "'" + g.provider() + "' is not a GPIO provider; expected gpiod (hardware) or sim (device-sim)");

@@ -14,20 +14,23 @@ import java.util.Optional;
  * @param stateDir where durable state lives (event seq, command cache, outbox)
  * @param logging  log level and format
  * @param health   the box-health thresholds
+ * @param http     the page, /metrics and /health server
  */
 public record ConveyordConfig(String site, String node, MqttConfig mqtt, String stateDir, GpioConfig gpio,
                               LinkedHashMap<String, DeviceConfig> devices, JsonNode sim, LoggingConfig logging,
-                              HealthConfig health) {
+                              HealthConfig health, HttpConfig http) {
 
-    /** Without logging and health settings (their defaults apply). */
+    /** Without logging, health and http settings (their defaults apply). */
     public ConveyordConfig(String site, String node, MqttConfig mqtt, String stateDir, GpioConfig gpio,
                            LinkedHashMap<String, DeviceConfig> devices, JsonNode sim) {
-        this(site, node, mqtt, stateDir, gpio, devices, sim, null, null);
+        this(site, node, mqtt, stateDir, gpio, devices, sim, null, null, null);
     }
 
     public LoggingConfig loggingOrDefault() { return logging == null ? LoggingConfig.defaults() : logging; }
 
     public HealthConfig healthOrDefault() { return health == null ? HealthConfig.defaults() : health; }
+
+    public HttpConfig httpOrDefault() { return http == null ? HttpConfig.defaults() : http; }
 
     public MqttConfig mqttOrDefault() { return mqtt == null ? MqttConfig.defaults() : mqtt; }
 
@@ -50,19 +53,23 @@ public record ConveyordConfig(String site, String node, MqttConfig mqtt, String 
     }
 
     public ConveyordConfig withMqttUrl(String url) {
-        return new ConveyordConfig(site, node, mqttOrDefault().withUrl(url), stateDir, gpio, devices, sim, logging, health);
+        return new ConveyordConfig(site, node, mqttOrDefault().withUrl(url), stateDir, gpio, devices, sim, logging, health, http);
     }
 
     public ConveyordConfig withStateDir(String dir) {
-        return new ConveyordConfig(site, node, mqtt, dir, gpio, devices, sim, logging, health);
+        return new ConveyordConfig(site, node, mqtt, dir, gpio, devices, sim, logging, health, http);
     }
 
     public ConveyordConfig withGpio(GpioConfig g) {
-        return new ConveyordConfig(site, node, mqtt, stateDir, g, devices, sim, logging, health);
+        return new ConveyordConfig(site, node, mqtt, stateDir, g, devices, sim, logging, health, http);
     }
 
     public ConveyordConfig withDevices(LinkedHashMap<String, DeviceConfig> d) {
-        return new ConveyordConfig(site, node, mqtt, stateDir, gpio, d, sim, logging, health);
+        return new ConveyordConfig(site, node, mqtt, stateDir, gpio, d, sim, logging, health, http);
+    }
+
+    public ConveyordConfig withHttp(HttpConfig h) {
+        return new ConveyordConfig(site, node, mqtt, stateDir, gpio, devices, sim, logging, health, h);
     }
 
     /** {@code <prefix>/<site>/<node>}. */

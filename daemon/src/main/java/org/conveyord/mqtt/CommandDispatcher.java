@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -58,6 +59,7 @@ final class CommandDispatcher {
     private final Outbox outbox;
     private final GatewayLoop loop;
     private final AtomicLong commandsHandled = new AtomicLong();
+    private volatile java.util.function.BiConsumer<String, String> auditListener = (action, result) -> {};
 
     // gateway thread only: commands handed to a device and not finished yet, by key
     private final Map<String, Pending> pending = new HashMap<>();
@@ -66,7 +68,7 @@ final class CommandDispatcher {
     private record Pending(String canonical, CompletableFuture<byte[]> reply, boolean timedOut, long sinceNanos) {}
 
     /** A parsed command on its way through the checks; {@code device} is null for an unknown id. */
-    private record Incoming(Device device, Command cmd, String canonical, String by, String key, String replyTopic) {
+    private record Incoming(Device device, Command cmd, String canonical, String by, String key, Consumer<byte[]> answer) {
         String deviceId() { return cmd.device(); }
 
         String action() { return cmd.action(); }
@@ -106,8 +108,23 @@ final class CommandDispatcher {
 
     /** One command off the wire. Each check either answers the command (and ends it) or passes it on. */
     void onCommand(String deviceId, String action, byte[] payload) {
+        Device d = devices.get().get(deviceId);
+        // an unknown device id is never echoed into a topic
+        String replyTopic = d == null ? base + "/reply/node/unknown" : base + "/reply/" + deviceId + "/" + action;
+        handle(deviceId, action, payload, bytes -> sendReply(replyTopic, bytes));
+    }
+
+    /**
+     * The same path for a command from elsewhere (HTTP): the reply goes to {@code answer} instead of a
+     * reply topic. Gateway thread.
+     */
+    void onCommand(String deviceId, String action, byte[] payload, Consumer<byte[]> answer) {
+        handle(deviceId, action, payload, answer);
+    }
+
+    private void handle(String deviceId, String action, byte[] payload, Consumer<byte[]> answer) {
         commandsHandled.incrementAndGet();
-        Optional<Incoming> parsed = parse(deviceId, action, payload);
+        Optional<Incoming> parsed = parse(deviceId, action, payload, answer);
         if (parsed.isEmpty()) return;
         Incoming in = parsed.get();
         boolean answered = refusedAsUnknown(in)
@@ -119,22 +136,20 @@ final class CommandDispatcher {
     }
 
     /** Empty when the payload is refused (answered with BAD_REQUEST). */
-    private Optional<Incoming> parse(String deviceId, String action, byte[] payload) {
+    private Optional<Incoming> parse(String deviceId, String action, byte[] payload, Consumer<byte[]> answer) {
         Device d = devices.get().get(deviceId);
-        // an unknown device id is never echoed into a topic
-        String replyTopic = d == null ? base + "/reply/node/unknown" : base + "/reply/" + deviceId + "/" + action;
         CommandParser.Parsed parsed = CommandParser.parse(deviceId, action, payload, maxCommandBytes);
         if (parsed instanceof CommandParser.Rejected r) {
             log.info("Command {}/{} id={} refused: BAD_REQUEST ({})", clean(deviceId), clean(action), clean(r.id()), r.message());
             audit(deviceId, action, r.id(), null, ErrorCode.BAD_REQUEST.name());
-            sendReply(replyTopic, replies.error(r.id(), ErrorCode.BAD_REQUEST, r.message()));
+            answer.accept(replies.error(r.id(), ErrorCode.BAD_REQUEST, r.message()));
             return Optional.empty();
         }
         var accepted = (CommandParser.Accepted) parsed;
         Command cmd = accepted.command();
         String by = cmd.by().orElse(null);
         log.info("Command {}/{} id={} by={}", clean(deviceId), clean(action), clean(cmd.id()), clean(by == null ? "-" : by));
-        return Optional.of(new Incoming(d, cmd, accepted.canonical(), by, deviceId + "/" + action + "/" + cmd.id(), replyTopic));
+        return Optional.of(new Incoming(d, cmd, accepted.canonical(), by, deviceId + "/" + action + "/" + cmd.id(), answer));
     }
 
     private boolean refusedAsUnknown(Incoming in) {
@@ -158,7 +173,7 @@ final class CommandDispatcher {
         if (stored.get().sameCommand(in.canonical())) {
             log.info("Command {} is a repeat: sending the original reply again", clean(in.key()));
             audit(in.deviceId(), in.action(), in.cmd().id(), in.by(), "REPEAT");
-            sendReply(in.replyTopic(), stored.get().reply());
+            in.answer().accept(stored.get().reply());
         } else {
             reply(in, ErrorCode.CONFLICT, conflictMessage(in.cmd().id()));
         }
@@ -177,7 +192,7 @@ final class CommandDispatcher {
         if (p.canonical().equals(in.canonical())) {
             log.info("Command {} is a repeat of one still running: it gets the reply when that finishes", clean(in.key()));
             audit(in.deviceId(), in.action(), in.cmd().id(), in.by(), "REPEAT");
-            p.reply().thenAccept(bytes -> loop.hop(() -> sendReply(in.replyTopic(), bytes)));
+            p.reply().thenAccept(bytes -> loop.hop(() -> in.answer().accept(bytes)));
         } else {
             reply(in, ErrorCode.CONFLICT, conflictMessage(in.cmd().id()));
         }
@@ -262,7 +277,7 @@ final class CommandDispatcher {
         log.warn("Command {}/{} id={} got no answer from the device within {} s", cmd.device(), cmd.action(),
                 clean(cmd.id()), COMMAND_TIMEOUT.toSeconds());
         audit(cmd.device(), cmd.action(), cmd.id(), in.by(), ErrorCode.TIMEOUT.name());
-        sendReply(in.replyTopic(), replies.error(cmd.id(), ErrorCode.TIMEOUT, cmd.device() + " did not answer within "
+        in.answer().accept(replies.error(cmd.id(), ErrorCode.TIMEOUT, cmd.device() + " did not answer within "
                 + COMMAND_TIMEOUT.toSeconds() + " s; check the device. The command may still complete: send it again with"
                 + " the same id to learn how it ended."));
         Pending p = pending.get(in.key());
@@ -302,17 +317,21 @@ final class CommandDispatcher {
         replyCache.put(in.key(), in.canonical(), reply);
         Pending p = pending.remove(in.key());
         audit(in.deviceId(), in.action(), in.cmd().id(), in.by(), code);
-        sendReply(in.replyTopic(), reply);
+        in.answer().accept(reply);
         if (p != null) p.reply().complete(reply);
     }
 
     /** An error reply that is not remembered for the id (nothing ran; a retry is judged afresh). */
     private void reply(Incoming in, ErrorCode code, String message) {
         audit(in.deviceId(), in.action(), in.cmd().id(), in.by(), code.name());
-        sendReply(in.replyTopic(), replies.error(in.cmd().id(), code, message));
+        in.answer().accept(replies.error(in.cmd().id(), code, message));
     }
 
-    private static void audit(String device, String action, String id, String by, String result) {
+    /** Told each command's action and result code, as audited (for the metrics). */
+    void onAudit(java.util.function.BiConsumer<String, String> listener) { this.auditListener = listener; }
+
+    private void audit(String device, String action, String id, String by, String result) {
+        auditListener.accept(action, result);
         audit.info("device={} action={} id={} by={} result={}", clean(device), clean(action), clean(id),
                 clean(by == null ? "-" : by), result);
     }

@@ -283,6 +283,27 @@ public final class MqttGateway {
         hop(() -> states.publishStatus(true));
     }
 
+    /**
+     * A command from outside MQTT (the HTTP server): the same checks, idempotency, rate limit and audit
+     * line as {@code cmd/<device>/<action>}; the reply JSON completes the future instead of going to a
+     * reply topic. Any thread.
+     */
+    public CompletableFuture<byte[]> submitCommand(String deviceId, String action, byte[] payload) {
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        hop(() -> commands.onCommand(deviceId, action, payload, reply::complete));
+        return reply;
+    }
+
+    /** Told every command's action and audited result code (OK, REPEAT or an error code). Before {@link #start()}. */
+    public void onCommandAudited(java.util.function.BiConsumer<String, String> listener) { commands.onAudit(listener); }
+
+    /** What telemetry reports, for the metrics endpoint. Any thread. */
+    public record Counters(long eventsSent, long eventsDropped, long outboxBytes, int outboxEntries) {}
+
+    public Counters counters() {
+        return new Counters(eventsSent.get(), events.eventsDropped(), outbox.bytesOnDisk(), outbox.size());
+    }
+
     /** Runs {@code task} on the gateway thread every {@code periodMs} (the watchdog's progress beat). */
     public void everyOnLoop(Runnable task, long periodMs) {
         loop.scheduleWithFixedDelay(task, periodMs, periodMs, TimeUnit.MILLISECONDS);

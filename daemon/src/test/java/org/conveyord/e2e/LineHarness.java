@@ -37,6 +37,8 @@ final class LineHarness implements AutoCloseable {
     final Daemon daemon;
     final TestMqttClient operator;
     final String base;
+    static final String HTTP_USER = "ops-anna";
+    static final String HTTP_SECRET = "line-page-secret-1";
 
     LineHarness() throws Exception {
         String external = System.getenv("MQTT_TEST_URL");
@@ -47,7 +49,10 @@ final class LineHarness implements AutoCloseable {
         assertThat(loaded.ok()).as(loaded.problems().toString()).isTrue();
         String site = "it-" + UUID.randomUUID().toString().substring(0, 8);
         Path state = Files.createTempDirectory("conveyord-it");
-        cfg = onFreePorts(loaded.config(), site).withMqttUrl(url).withStateDir(state.toString());
+        // the HTTP server on a free port, commands allowed to HTTP_USER
+        Path auth = Files.writeString(state.resolve("http-auth"), HTTP_USER + " " + HTTP_SECRET + "\n");
+        cfg = onFreePorts(loaded.config(), site).withMqttUrl(url).withStateDir(state.toString())
+                .withHttp(new org.conveyord.config.HttpConfig("127.0.0.1:" + freePort(), auth.toString()));
         base = cfg.mqttBase();
         operator = new TestMqttClient(url, base);
         sim = DeviceSim.start(cfg, url);

@@ -46,7 +46,7 @@ class BoxHealthIT {
         scheduler = Executors.newSingleThreadScheduledExecutor();
         op = new TestMqttClient(broker.url(), GatewayFixture.BASE);
         ConveyordConfig cfg = new ConveyordConfig("t", "edge-1", new MqttConfig(broker.url(), "conveyord", 1, null, null, 30),
-                stateDir.toString(), null, new LinkedHashMap<>(), null, null, new HealthConfig(null, 100.1, null));
+                stateDir.toString(), null, new LinkedHashMap<>(), null, null, new HealthConfig(null, 100.1, null), null);
         gw = new MqttGateway(cfg, GatewayFixture.SHA, new BuildInfo("9.9.9-test", "abc1234"), scheduler,
                 Clock.systemUTC(), PahoMqttTransport::new, () -> true);
         gw.start();

@@ -38,7 +38,11 @@ public final class DemoRunner {
         }
         EmbeddedBroker broker = mqttUrlOrNull == null ? EmbeddedBroker.start("127.0.0.1", 1883) : null;
         String url = broker != null ? broker.url() : mqttUrlOrNull;
-        ConveyordConfig cfg = r.config().withMqttUrl(url).withStateDir(work.resolve("state").toString());
+        // commands from the page need a user: a fresh one for this run, never a fixed password
+        String secret = java.util.UUID.randomUUID().toString();
+        Path users = Files.writeString(work.resolve("http-users"), "demo " + secret + "\n");
+        ConveyordConfig loaded = r.config().withMqttUrl(url).withStateDir(work.resolve("state").toString());
+        ConveyordConfig cfg = loaded.withHttp(new org.conveyord.config.HttpConfig(loaded.httpOrDefault().listen(), users.toString()));
         DeviceSim sim = DeviceSim.start(cfg, url);
         Daemon daemon = Daemon.start(cfg, r.sha256(), build);
         String base = cfg.mqttBase();
@@ -49,6 +53,10 @@ public final class DemoRunner {
         System.out.println("conveyord " + build.version() + " demo is running.");
         System.out.println("  broker:     " + url + (broker != null ? " (embedded)" : ""));
         System.out.println("  config:     " + configFile.toAbsolutePath());
+        daemon.httpAddress().ifPresentOrElse(
+                a -> System.out.println("  line page:  http://" + a.getHostString() + ":" + a.getPort() + "/   (commands: user demo,"
+                        + " password " + secret + "; also /metrics, /health/ready)"),
+                () -> System.out.println("  line page:  not running (http.listen is off or its port is in use; see the log)"));
         System.out.println("  watch:      mosquitto_sub -h " + host + " -p " + port + " -v -t '" + base + "/#' -t 'sim/#'");
         System.out.println("  ping:       mosquitto_pub -h " + host + " -p " + port + " -t " + base + "/cmd/node/ping -m '{\"id\":\"p-1\"}'");
         System.out.println("  start line: mosquitto_pub -h " + host + " -p " + port + " -t " + base + "/cmd/line-1/start -m '{\"id\":\"s-1\",\"by\":\"me\"}'");

@@ -1,0 +1,23 @@
+package org.conveyord.http;
+
+import org.conveyord.device.Device;
+import org.conveyord.metrics.LineMetrics;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * What the HTTP server serves, handed over by the wiring.
+ *
+ * @param commands the MQTT gateway's command path ({@code MqttGateway#submitCommand}), so a command
+ *                 over HTTP gets the same checks, idempotency, rate limit and audit line
+ */
+public record HttpBackend(Supplier<Map<String, Device>> devices, Commands commands, Supplier<Health> health,
+                          LineMetrics metrics, HttpCredentials credentials) {
+
+    /** Runs one command; the future carries the reply JSON, exactly as on {@code reply/<device>/<action>}. */
+    public interface Commands {
+        CompletableFuture<byte[]> submit(String device, String action, byte[] payload);
+    }
+}

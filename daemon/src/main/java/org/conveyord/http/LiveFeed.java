@@ -1,0 +1,115 @@
+package org.conveyord.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.conveyord.device.Device;
+import org.conveyord.device.DeviceStatus;
+import org.conveyord.device.ObservedEventSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The WebSocket {@code /ws}: every connected client gets each device's state on connect, then every
+ * state change (coalesced, at most one per device per {@link #FLUSH_MS}) and every event, as JSON
+ * text frames:
+ * {@code {"type":"state","device":..,"status":..,"state":{..}}} and
+ * {@code {"type":"event","device":..,"event":..,"cmdId":..,"fields":{..}}}.
+ *
+ * <p>A client that reads too slowly (its channel not writable) misses frames rather than growing a
+ * buffer; the next state frame brings it up to date. A closed channel leaves the group by itself.
+ */
+public final class LiveFeed implements ObservedEventSink.Observer, Device.StateListener {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
+    static final long FLUSH_MS = 100;
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final Supplier<Map<String, Device>> devices;
+    private final ChannelGroup clients;
+    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+
+    /** Sends nothing until a client joins (a server that is off never has one). */
+    public LiveFeed(Supplier<Map<String, Device>> devices) {
+        this.devices = devices;
+        this.clients = new DefaultChannelGroup("ws-clients", GlobalEventExecutor.INSTANCE);
+    }
+
+    int clients() { return clients.size(); }
+
+    /** A client finished its handshake: it gets the whole picture at once. */
+    void join(Channel ch) {
+        clients.add(ch);
+        devices.get().keySet().forEach(id -> stateFrame(id).ifPresent(text -> ch.writeAndFlush(new TextWebSocketFrame(text))));
+    }
+
+    @Override
+    public void stateChanged(String deviceId) {
+        if (!clients.isEmpty()) dirty.add(deviceId);
+    }
+
+    /** On the server's timer: what changed since the last flush. */
+    void flush() {
+        if (dirty.isEmpty()) return;
+        for (String id : Set.copyOf(dirty)) {
+            dirty.remove(id);
+            stateFrame(id).ifPresent(this::broadcast);
+        }
+    }
+
+    @Override
+    public void onEvent(String device, String type, Map<String, Object> fields, String cmdId) {
+        if (clients.isEmpty()) return;
+        ObjectNode n = mapper.createObjectNode();
+        n.put("type", "event");
+        n.put("device", device);
+        n.put("event", type);
+        n.put("cmdId", cmdId);
+        n.set("fields", mapper.valueToTree(fields));
+        write(n).ifPresent(this::broadcast);
+    }
+
+    private java.util.Optional<String> stateFrame(String id) {
+        Device d = devices.get().get(id);
+        if (d == null) return java.util.Optional.empty();
+        ObjectNode n = mapper.createObjectNode();
+        n.put("type", "state");
+        n.put("device", id);
+        n.put("kind", d.kind());
+        try {
+            DeviceStatus s = d.status();
+            n.put("status", s.state().name().toLowerCase(java.util.Locale.ROOT));
+            n.put("reason", s.reason());
+            n.set("state", mapper.valueToTree(d.state()));
+        } catch (RuntimeException e) {
+            log.warn("state of {} could not be read for the live feed: {}", id, e.toString());
+            return java.util.Optional.empty();
+        }
+        return write(n);
+    }
+
+    private java.util.Optional<String> write(ObjectNode n) {
+        try {
+            return java.util.Optional.of(mapper.writeValueAsString(n));
+        } catch (JsonProcessingException e) {
+            log.warn("live feed frame could not be encoded: {}", e.getOriginalMessage());
+            return java.util.Optional.empty();
+        }
+    }
+
+    private void broadcast(String text) {
+        for (Channel ch : clients) {
+            if (ch.isWritable()) ch.writeAndFlush(new TextWebSocketFrame(text));
+        }
+    }
+}

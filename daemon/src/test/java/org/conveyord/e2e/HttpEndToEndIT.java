@@ -1,0 +1,220 @@
+package org.conveyord.e2e;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.conveyord.http.HttpServer;
+import org.conveyord.mqtt.TestMqttClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The daemon's HTTP server against device-sim and a real broker: /metrics, /health, commands, WebSocket clients. */
+class HttpEndToEndIT {
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+    /** {@code name{labels} value} or {@code name value}, as the Prometheus text format writes a sample. */
+    private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)");
+
+    private LineHarness h;
+    private HttpClient client;
+    private String root;
+    private ListAppender<ILoggingEvent> audit;
+
+    @BeforeEach
+    void up() throws Exception {
+        audit = new ListAppender<>();
+        audit.start();
+        ((Logger) LoggerFactory.getLogger("conveyord.audit")).addAppender(audit);
+        h = new LineHarness();
+        var at = h.daemon.httpAddress().orElseThrow();
+        root = "http://127.0.0.1:" + at.getPort();
+        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        h.operator.awaitMessage("status", m -> m.json().path("state").asText().matches("online|degraded"));
+    }
+
+    @AfterEach
+    void down() throws Exception {
+        ((Logger) LoggerFactory.getLogger("conveyord.audit")).detachAppender(audit);
+        client.close();
+        h.close();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(root + path)).timeout(PATIENCE).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String body, String authorization) throws Exception {
+        var b = HttpRequest.newBuilder(URI.create(root + path)).timeout(PATIENCE)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) b.header("Authorization", authorization);
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String basic(String user, String secret) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + secret).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Every sample of the scrape, keyed {@code name{labels}}; fails on a line that is neither comment nor sample. */
+    private static Map<String, Double> parse(String text) {
+        Map<String, Double> out = new HashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) continue;
+            Matcher m = SAMPLE.matcher(line);
+            assertThat(m.matches()).as("a Prometheus sample line: %s", line).isTrue();
+            out.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)), Double.parseDouble(m.group(3)));
+        }
+        return out;
+    }
+
+    private static JsonNode json(HttpResponse<String> r) throws Exception {
+        return TestMqttClient.MAPPER.readTree(r.body());
+    }
+
+    @Test
+    void healthAndMetricsDescribeTheRunningLine() throws Exception {
+        await().atMost(PATIENCE).until(() -> get("/health/ready").statusCode() == 200);
+        assertThat(json(get("/health/live")).path("status").asText()).isEqualTo("live");
+
+        h.sim.setEstop(true);
+        h.operator.awaitMessage("event/line-1/estop", m -> m.json().path("active").asBoolean());
+        await().atMost(PATIENCE).until(() -> parse(get("/metrics").body())
+                .getOrDefault("conveyord_estops_total{line=\"line-1\"}", 0.0) == 1.0);
+
+        HttpResponse<String> scrape = get("/metrics");
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+        Map<String, Double> samples = parse(scrape.body());
+        assertThat(samples).containsKeys("conveyord_events_sent_total", "conveyord_events_dropped_total",
+                "conveyord_outbox_bytes", "conveyord_device_status{device=\"line-1\",status=\"online\"}",
+                "jvm_threads_current");
+        assertThat(samples.get("conveyord_events_sent_total")).isPositive();
+        assertThat(samples.keySet()).anyMatch(k -> k.startsWith("conveyord_control_loop_lag_seconds_count{line=\"line-1\"}"));
+        assertThat(samples.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"));
+    }
+
+    @Test
+    void aCommandOverHttpRunsAsTheAuthenticatedUser() throws Exception {
+        // the body claims another sender: the authenticated name wins
+        HttpResponse<String> r = post("/api/cmd/line-1/start", "{\"id\":\"http-s-1\",\"by\":\"someone-else\"}",
+                basic(LineHarness.HTTP_USER, LineHarness.HTTP_SECRET));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(json(r).path("ok").asBoolean()).isTrue();
+        h.operator.awaitMessage("event/line-1/started", m -> "http-s-1".equals(m.json().path("cmdId").asText()));
+        assertThat(audit.list).anyMatch(e -> e.getFormattedMessage().contains("action=start id=http-s-1 by="
+                + LineHarness.HTTP_USER + " result=OK"));
+
+        // the same id again is a repeat, answered from the reply cache, not run twice
+        HttpResponse<String> again = post("/api/cmd/line-1/start", "{\"id\":\"http-s-1\"}",
+                "Bearer " + LineHarness.HTTP_SECRET);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(audit.list).anyMatch(e -> e.getFormattedMessage().contains("id=http-s-1 by=" + LineHarness.HTTP_USER
+                + " result=REPEAT"));
+
+        Map<String, Double> samples = parse(get("/metrics").body());
+        assertThat(samples).containsEntry("conveyord_commands_total{action=\"start\",result=\"OK\"}", 1.0);
+    }
+
+    @Test
+    void badRequestsGetAClearJsonError() throws Exception {
+        String auth = basic(LineHarness.HTTP_USER, LineHarness.HTTP_SECRET);
+        HttpResponse<String> noAuth = post("/api/cmd/line-1/start", "{\"id\":\"x-1\"}", null);
+        assertThat(noAuth.statusCode()).isEqualTo(401);
+        assertThat(json(noAuth).path("error").path("code").asText()).isEqualTo("UNAUTHORIZED");
+        assertThat(noAuth.headers().firstValue("WWW-Authenticate")).isPresent();
+
+        HttpResponse<String> wrong = post("/api/cmd/line-1/start", "{\"id\":\"x-2\"}", basic(LineHarness.HTTP_USER, "nope-nope-nope"));
+        assertThat(wrong.statusCode()).isEqualTo(401);
+
+        HttpResponse<String> notJson = post("/api/cmd/line-1/start", "start the line, please", auth);
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(json(notJson).path("error").path("message").asText()).contains("not JSON");
+
+        HttpResponse<String> noId = post("/api/cmd/line-1/start", "{}", auth);
+        assertThat(noId.statusCode()).isEqualTo(400);
+        assertThat(json(noId).path("error").path("code").asText()).isEqualTo("BAD_REQUEST");
+
+        // announced by Content-Length, refused before the body is read
+        HttpResponse<String> huge = post("/api/cmd/line-1/start", "{\"id\":\"x-4\",\"pad\":\"" + "x".repeat(70_000) + "\"}", auth);
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(json(huge).path("error").path("message").asText()).contains("over");
+
+        HttpResponse<String> unknown = post("/api/cmd/no-such-line/start", "{\"id\":\"x-3\"}", auth);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown).path("error").path("code").asText()).isEqualTo("UNKNOWN_DEVICE");
+
+        HttpResponse<String> nothing = get("/../../etc/passwd");
+        assertThat(nothing.statusCode()).isEqualTo(404);
+        assertThat(json(nothing).path("ok").asBoolean(true)).isFalse();
+
+        HttpResponse<String> getCmd = get("/api/cmd/line-1/start");
+        assertThat(getCmd.statusCode()).isEqualTo(405);
+        assertThat(getCmd.body()).doesNotContain("Exception").doesNotContain("at org.");
+    }
+
+    @Test
+    void fiftyWebSocketClientsComeAndGoLeavingNothingBehind() throws Exception {
+        HttpServer server = h.daemon.httpServer().orElseThrow();
+        get("/health/live");
+        int before = server.connections();
+        HttpClient wsClient = HttpClient.newHttpClient();
+        List<WebSocket> sockets = new ArrayList<>();
+        List<CompletableFuture<String>> firstFrames = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            CompletableFuture<String> first = new CompletableFuture<>();
+            firstFrames.add(first);
+            sockets.add(wsClient.newWebSocketBuilder().buildAsync(URI.create("ws" + root.substring(4) + "/ws"),
+                    new WebSocket.Listener() {
+                        private final StringBuilder text = new StringBuilder();
+
+                        @Override
+                        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                            text.append(data);
+                            if (last) {
+                                first.complete(text.toString());
+                                text.setLength(0);
+                            }
+                            ws.request(1);
+                            return null;
+                        }
+                    }).get(10, TimeUnit.SECONDS));
+        }
+        for (CompletableFuture<String> f : firstFrames) {
+            JsonNode frame = TestMqttClient.MAPPER.readTree(f.get(10, TimeUnit.SECONDS));
+            assertThat(frame.path("type").asText()).isIn("state", "event");
+        }
+        assertThat(server.webSocketClients()).isEqualTo(50);
+
+        // half say goodbye, half just vanish
+        for (int i = 0; i < sockets.size(); i++) {
+            if (i % 2 == 0) sockets.get(i).sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+            else sockets.get(i).abort();
+        }
+        wsClient.close();
+        await().atMost(PATIENCE).until(() -> server.webSocketClients() == 0 && server.connections() <= before);
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+    }
+}
