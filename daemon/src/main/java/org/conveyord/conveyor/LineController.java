@@ -231,6 +231,9 @@ public final class LineController implements AutoCloseable {
 
     public DeviceStatus status() { return status; }
 
+    /** Whether the e-stop gate lets motion outputs on (for tests of the e-stop paths). */
+    boolean motionGateOpen() { return safe.gateOpen(); }
+
     /** Runs {@code action} on the control thread and completes with its result. */
     public CompletableFuture<CommandResult> call(Supplier<CommandResult> action) {
         CompletableFuture<CommandResult> f = new CompletableFuture<>();

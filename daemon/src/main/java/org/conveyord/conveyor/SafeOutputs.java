@@ -62,6 +62,13 @@ final class SafeOutputs {
         }
     }
 
+    /** Whether motion outputs may be switched on (the e-stop has not closed the gate). */
+    boolean gateOpen() {
+        synchronized (lock) {
+            return !estop;
+        }
+    }
+
     void allOff() {
         synchronized (lock) {
             for (int i = 0; i < motion.size(); i++) {
