@@ -2,6 +2,8 @@ package org.conveyord.conveyor;
 
 import org.conveyord.clock.ControlClock;
 import org.conveyord.hal.DigitalOut;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,14 +16,22 @@ import java.util.List;
  * ending never silences another. Control thread only.
  */
 final class Horn {
+    private static final Logger log = LoggerFactory.getLogger(Horn.class);
+
     private final DigitalOut out;     // null: the line has no horn, the waits still apply
+    private final String lineId;
+    private final LineLoop loop;
+    private final long warnNanos;
     private boolean lineStart;
     private boolean jamRetry;
     private final List<ZoneState> zonesWaiting = new ArrayList<>();
     private ControlClock.Cancellable zoneTimer;
 
-    Horn(DigitalOut out) {
+    Horn(DigitalOut out, String lineId, LineLoop loop, long warnNanos) {
         this.out = out;
+        this.lineId = lineId;
+        this.loop = loop;
+        this.warnNanos = warnNanos;
     }
 
     /** The warning before the whole line starts. */
@@ -37,19 +47,23 @@ final class Horn {
     }
 
     /**
-     * Zones a reset released while the line runs: they stay still while the horn sounds for
-     * {@code warnNanos}, then {@code release} runs (the loop recomputes the motors). Zones added
-     * while a warning sounds wait for the new one too.
+     * Zones a reset released while the line runs: they stay still while the horn sounds for the
+     * start warning, then the loop recomputes the motors. Zones added while a warning sounds wait
+     * for the new one too.
      */
-    void warnBeforeRestarting(List<ZoneState> zones, long warnNanos, LineLoop loop, Runnable release) {
+    void warnBeforeRestarting(List<ZoneState> zones) {
         if (zones.isEmpty()) return;
         for (ZoneState z : zones) if (!zonesWaiting.contains(z)) zonesWaiting.add(z);
+        List<String> ids = zonesWaiting.stream().map(z -> z.id).toList();
+        log.info("{}: sounding the horn for {} ms before zones {} restart", lineId, warnNanos / 1_000_000, ids);
         if (zoneTimer != null) zoneTimer.cancel();
         zoneTimer = loop.after(warnNanos, () -> {
             zoneTimer = null;
             zonesWaiting.clear();
             apply();
-            release.run();
+            log.info("{}: zones {} restart after the horn", lineId, ids);
+            loop.applyOutputs();
+            loop.changed();
         });
         apply();
     }

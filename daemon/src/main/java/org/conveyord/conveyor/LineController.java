@@ -146,7 +146,8 @@ public final class LineController implements AutoCloseable {
         for (LineConfig.SpeedPreset sp : cfg.speedPresetsOrEmpty()) {
             speedOutputs.put(sp.mps(), gpio.output(id + ".speed." + sp.mps(), sp.output()));
         }
-        horn = new Horn(cfg.horn() == null ? null : gpio.output(id + ".horn", cfg.horn()));
+        horn = new Horn(cfg.horn() == null ? null : gpio.output(id + ".horn", cfg.horn()), id, loop,
+                Math.round(cfg.startWarningSOrDefault() * 1e9));
         heartbeat = cfg.heartbeat() == null ? null : gpio.output(id + ".heartbeat", cfg.heartbeat());
         stackLight = new StackLight(gpio, id, cfg.stackLight());
         safe = new SafeOutputs(motion);
@@ -159,7 +160,7 @@ public final class LineController implements AutoCloseable {
         // its level is first read (in the start-up step below), so a press in between is not lost
         estopIn.listen((active, nanos) -> {
             if (active) safe.estop();     // at once, on the GPIO thread: the loop may be busy
-            post(this::onEstop);
+            post(() -> onEstop(false));
         });
         zones.values().forEach(z -> z.eye.listen((active, nanos) -> post(() -> onZoneEye(z, active, nanos))));
         sorterEye.listen((active, nanos) -> post(() -> routing.onSorterEye(active, nanos)));
@@ -174,12 +175,7 @@ public final class LineController implements AutoCloseable {
             button(cfg.buttons().reset(), "reset", () -> requestReset(null, true));
         }
         post(() -> {
-            if (estopIn.isActive() || estopIn.levelNow()) {
-                safe.estop();
-                estopActive = true;
-                estopLatched = true;
-                log.warn("{}: emergency stop is active at start-up; release it, then reset and start", id);
-            }
+            if (estopIn.isActive() || estopIn.levelNow()) latchEstop("active at start-up; release it, then reset and start");
             if (store != null) store.restoreInto(id, line.orders, line.lanes, clock.nanos());
             line.readEyesAtStart();
             updateStatus();
@@ -354,19 +350,7 @@ public final class LineController implements AutoCloseable {
         List<ZoneState> jammed = new ArrayList<>();
         for (ZoneState z : line.zoneArray()) if (z.jammed) jammed.add(z);
         jams.clearByHand(cleared, cmdId);
-        if (running) {
-            // the rest of the line runs: the zones this reset frees wait for the horn like any start
-            long warnNanos = Math.round(cfg.startWarningSOrDefault() * 1e9);
-            horn.warnBeforeRestarting(jammed, warnNanos, loop, () -> {
-                log.info("{}: zones {} restart after the horn", id, jammed.stream().map(z -> z.id).toList());
-                applyOutputs();
-                changed();
-            });
-            if (!jammed.isEmpty()) {
-                log.info("{}: sounding the horn for {} ms before zones {} restart", id, warnNanos / 1_000_000,
-                        jammed.stream().map(z -> z.id).toList());
-            }
-        }
+        if (running) horn.warnBeforeRestarting(jammed);   // the rest runs: the freed zones wait like any start
         faults.clear();
         log.info("{}: reset ({}) cleared {}", id, fromButton ? "button" : "remote", cleared.isEmpty() ? "nothing" : cleared);
         updateStatus();
@@ -430,16 +414,17 @@ public final class LineController implements AutoCloseable {
     // ------------------------------------------------------------------ inputs (control thread)
 
     /**
-     * An e-stop edge reached the loop. It is decided on the input's level now, not on the edge: a
-     * release that waited in the queue while the button was pressed again changes nothing.
+     * An e-stop edge reached the loop, or the tick looks at the pin itself (pressed but not latched:
+     * an edge was lost). Decided on the input's level now, not on the edge: a release that waited
+     * in the queue while the button was pressed again changes nothing.
      */
-    private void onEstop() {
-        boolean active = estopIn.isActive();
+    private void onEstop(boolean tick) {
+        boolean active = tick ? estopActive || estopIn.levelNow() : estopIn.isActive();
         if (active == estopActive) return;
+        if (!active && !safe.estopReleasedUnless(estopIn::isActive)) return;   // pressed again meanwhile
         if (active) {
-            latchEstop("pressed");
+            latchEstop(tick ? "found pressed by the tick (its edge was not seen)" : "pressed");
         } else {
-            if (!safe.estopReleasedUnless(estopIn::isActive)) return;   // pressed again meanwhile
             estopActive = false;
             log.warn("{}: emergency stop released; the line stays stopped until reset and start", id);
         }
@@ -460,18 +445,6 @@ public final class LineController implements AutoCloseable {
         horn.lineStopped();
         line.sorter.halt(clock.nanos());
         log.warn("{}: EMERGENCY STOP {}{}; motion outputs off", id, how, wasMoving ? " while moving" : "");
-    }
-
-    /**
-     * Every tick, the e-stop's pin itself: pressed but not latched means an edge was lost (or not
-     * yet handled): latch now.
-     */
-    private void estopBackstop() {
-        if (estopActive || !estopIn.levelNow()) return;
-        latchEstop("found pressed by the tick (its edge was not seen)");
-        events.emit(id, "estop", Map.of("active", true));
-        updateStatus();
-        changed();
     }
 
     /** A bag reached or left a zone's eye: it is handed on from zone to zone (or to the sorter). */
@@ -532,7 +505,7 @@ public final class LineController implements AutoCloseable {
 
     private void tick() {
         tickCount++;
-        estopBackstop();
+        onEstop(true);   // the backstop: an e-stop edge can be lost, its pin cannot
         long now = clock.nanos();
         if (heartbeat != null) {
             heartbeatLevel = !heartbeatLevel;   // a live loop toggles; the watchdog relay drops motor power otherwise
