@@ -26,6 +26,7 @@ final class Horn {
     private boolean jamRetry;
     private final List<ZoneState> zonesWaiting = new ArrayList<>();
     private ControlClock.Cancellable zoneTimer;
+    private boolean lastApplied;
 
     Horn(DigitalOut out, String lineId, LineLoop loop, long warnNanos) {
         this.out = out;
@@ -93,6 +94,10 @@ final class Horn {
     }
 
     private void apply() {
-        if (out != null) out.set(sounding());
+        boolean on = sounding();
+        if (on == lastApplied) return;
+        lastApplied = on;
+        if (out != null) out.set(on);
+        loop.changed();    // state/<line> carries horn
     }
 }
