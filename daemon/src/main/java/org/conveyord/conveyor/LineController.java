@@ -58,10 +58,11 @@ public final class LineController implements AutoCloseable {
     private final Checkweigh checkweigh;
     private final SorterRouting routing;
     private final LaneDelivery delivery;
+    private final LineLoop loop;
 
     private SafeOutputs safe;
     private DigitalIn estopIn;
-    private DigitalOut horn;
+    private Horn horn;
     private DigitalOut heartbeat;
     private StackLight stackLight;
     private DigitalOut sorterMotor;
@@ -101,7 +102,7 @@ public final class LineController implements AutoCloseable {
         this.peripherals = peripherals;
         this.events = events;
         this.stateListener = stateListener;
-        LineLoop loop = new Loop();
+        this.loop = new Loop();
         this.line = new LineModel(id, cfg, loop);
         LostBags lost = new LostBags(line, loop, events);
         this.stations = new StationTracker(line, loop, events, lost);
@@ -145,7 +146,8 @@ public final class LineController implements AutoCloseable {
         for (LineConfig.SpeedPreset sp : cfg.speedPresetsOrEmpty()) {
             speedOutputs.put(sp.mps(), gpio.output(id + ".speed." + sp.mps(), sp.output()));
         }
-        horn = cfg.horn() == null ? null : gpio.output(id + ".horn", cfg.horn());
+        horn = new Horn(cfg.horn() == null ? null : gpio.output(id + ".horn", cfg.horn()), id, loop,
+                Math.round(cfg.startWarningSOrDefault() * 1e9));
         heartbeat = cfg.heartbeat() == null ? null : gpio.output(id + ".heartbeat", cfg.heartbeat());
         stackLight = new StackLight(gpio, id, cfg.stackLight());
         safe = new SafeOutputs(motion);
@@ -154,10 +156,11 @@ public final class LineController implements AutoCloseable {
         int laneCapacity = line.lanes.values().stream().mapToInt(l -> l.cfg.capacityOrDefault()).max().orElse(4);
         mirror = new LineStateMirror(List.copyOf(zones.keySet()), List.copyOf(line.lanes.keySet()), laneCapacity);
 
-        // listeners after every pin exists; each posts to the loop
+        // listeners after every pin exists; each posts to the loop. The e-stop's is attached before
+        // its level is first read (in the start-up step below), so a press in between is not lost
         estopIn.listen((active, nanos) -> {
             if (active) safe.estop();     // at once, on the GPIO thread: the loop may be busy
-            post(() -> onEstop(active));
+            post(() -> onEstop(false));
         });
         zones.values().forEach(z -> z.eye.listen((active, nanos) -> post(() -> onZoneEye(z, active, nanos))));
         sorterEye.listen((active, nanos) -> post(() -> routing.onSorterEye(active, nanos)));
@@ -172,12 +175,7 @@ public final class LineController implements AutoCloseable {
             button(cfg.buttons().reset(), "reset", () -> requestReset(null, true));
         }
         post(() -> {
-            estopActive = estopIn.isActive();
-            if (estopActive) {
-                safe.estop();
-                estopLatched = true;
-                log.warn("{}: emergency stop is active at start-up; release it, then reset and start", id);
-            }
+            if (estopIn.isActive() || estopIn.levelNow()) latchEstop("active at start-up; release it, then reset and start");
             if (store != null) store.restoreInto(id, line.orders, line.lanes, clock.nanos());
             line.readEyesAtStart();
             updateStatus();
@@ -211,7 +209,7 @@ public final class LineController implements AutoCloseable {
                 starting = false;
                 draining = false;
                 safe.allOff();
-                if (horn != null) horn.set(false);
+                horn.off();
                 stackLight.off();
                 return null;
             }, 2000);
@@ -228,6 +226,9 @@ public final class LineController implements AutoCloseable {
     public String id() { return id; }
 
     public DeviceStatus status() { return status; }
+
+    /** Whether the e-stop gate lets motion outputs on (for tests of the e-stop paths). */
+    boolean motionGateOpen() { return safe.gateOpen(); }
 
     /** Runs {@code action} on the control thread and completes with its result. */
     public CompletableFuture<CommandResult> call(Supplier<CommandResult> action) {
@@ -291,7 +292,7 @@ public final class LineController implements AutoCloseable {
         starting = true;
         startCmdId = cmdId;
         long warnMs = Math.round(cfg.startWarningSOrDefault() * 1000);
-        if (horn != null) horn.set(true);
+        horn.lineStart(true);
         log.info("{}: start requested by {}; sounding the horn for {} ms", id, by == null ? "operator" : by, warnMs);
         startTimer = clock.schedule(() -> guarded(this::beginMotion), warnMs * 1_000_000L);
         changed();
@@ -301,7 +302,7 @@ public final class LineController implements AutoCloseable {
     private void beginMotion() {
         if (!starting) return;
         starting = false;
-        if (horn != null) horn.set(false);
+        horn.lineStart(false);
         if (estopActive || estopLatched) return;
         running = true;
         draining = false;
@@ -316,13 +317,14 @@ public final class LineController implements AutoCloseable {
         if (starting) {
             starting = false;
             if (startTimer != null) startTimer.cancel();
-            if (horn != null) horn.set(false);
+            horn.lineStart(false);
             events.emit(id, "stopped", Map.of("controlled", true), cmdId);
             changed();
             return CommandResult.answer(Map.of("running", false));
         }
         if (!running) return CommandResult.answer(Map.of("running", false));
         running = false;
+        horn.lineStopped();
         // controlled stop: zones hold their bags, the sorter finishes delivering what is on it
         draining = true;
         stopCmdId = cmdId;
@@ -345,7 +347,10 @@ public final class LineController implements AutoCloseable {
             estopLatched = false;
             cleared.add("estop");
         }
+        List<ZoneState> jammed = new ArrayList<>();
+        for (ZoneState z : line.zoneArray()) if (z.jammed) jammed.add(z);
         jams.clearByHand(cleared, cmdId);
+        if (running) horn.warnBeforeRestarting(jammed);   // the rest runs: the freed zones wait like any start
         faults.clear();
         log.info("{}: reset ({}) cleared {}", id, fromButton ? "button" : "remote", cleared.isEmpty() ? "nothing" : cleared);
         updateStatus();
@@ -414,27 +419,38 @@ public final class LineController implements AutoCloseable {
 
     // ------------------------------------------------------------------ inputs (control thread)
 
-    private void onEstop(boolean active) {
+    /**
+     * An e-stop edge reached the loop, or the tick looks at the pin itself (pressed but not latched:
+     * an edge was lost). Decided on the input's level now, not on the edge: a release that waited
+     * in the queue while the button was pressed again changes nothing.
+     */
+    private void onEstop(boolean tick) {
+        boolean active = tick ? estopActive || estopIn.levelNow() : estopIn.isActive();
         if (active == estopActive) return;
-        estopActive = active;
-        Map<String, Object> f = Map.of("active", active);
+        if (!active && !safe.estopReleasedUnless(estopIn::isActive)) return;   // pressed again meanwhile
         if (active) {
-            estopLatched = true;
-            boolean wasMoving = running || starting || draining;
-            running = false;
-            starting = false;
-            draining = false;
-            if (startTimer != null) startTimer.cancel();
-            if (horn != null) horn.set(false);
-            line.sorter.halt(clock.nanos());
-            log.warn("{}: EMERGENCY STOP pressed{}; motion outputs off", id, wasMoving ? " while moving" : "");
+            latchEstop(tick ? "found pressed by the tick (its edge was not seen)" : "pressed");
         } else {
-            safe.estopReleased();
+            estopActive = false;
             log.warn("{}: emergency stop released; the line stays stopped until reset and start", id);
         }
-        events.emit(id, "estop", f);
+        events.emit(id, "estop", Map.of("active", active));
         updateStatus();
         changed();
+    }
+
+    private void latchEstop(String how) {
+        safe.estop();
+        estopActive = true;
+        estopLatched = true;
+        boolean wasMoving = running || starting || draining;
+        running = false;
+        starting = false;
+        draining = false;
+        if (startTimer != null) startTimer.cancel();
+        horn.lineStopped();
+        line.sorter.halt(clock.nanos());
+        log.warn("{}: EMERGENCY STOP {}{}; motion outputs off", id, how, wasMoving ? " while moving" : "");
     }
 
     /** A bag reached or left a zone's eye: it is handed on from zone to zone (or to the sorter). */
@@ -495,6 +511,7 @@ public final class LineController implements AutoCloseable {
 
     private void tick() {
         tickCount++;
+        onEstop(true);   // the backstop: an e-stop edge can be lost, its pin cannot
         long now = clock.nanos();
         if (heartbeat != null) {
             heartbeatLevel = !heartbeatLevel;   // a live loop toggles; the watchdog relay drops motor power otherwise
@@ -527,7 +544,7 @@ public final class LineController implements AutoCloseable {
     private void applyOutputs() {
         boolean moving = running && !estopActive;
         for (ZoneState z : line.zoneArray()) {
-            boolean on = moving && !z.jammed;
+            boolean on = moving && !z.jammed && !horn.holds(z);
             if (on && z.eyeBlocked) {
                 on = mayRelease(z);
             }
@@ -555,7 +572,7 @@ public final class LineController implements AutoCloseable {
             }
             return free || (sorter.claimed && sorter.claimant == z);
         }
-        if (d.jammed || d.occupied()) return false;
+        if (d.jammed || horn.holds(d) || d.occupied()) return false;
         if (d.claimedBy != null && d.claimedBy != z) return false;
         if (d.claimedBy == null) {
             // merge fairness: if another upstream zone is also waiting and this one went last, let it go first
@@ -587,6 +604,7 @@ public final class LineController implements AutoCloseable {
         m.stopping = draining;
         m.estop = estopActive;
         m.estopLatched = estopLatched;
+        m.horn = horn.sounding();
         m.resetRequired = estopLatched || !faults.isEmpty();
         m.faults(faults);
         m.copyLine(line);
@@ -664,6 +682,7 @@ public final class LineController implements AutoCloseable {
             starting = false;
             draining = false;
             safe.allOff();
+            horn.lineStopped();
             if (!faults.contains("internal error")) faults.add("internal error");
             Map<String, Object> f = Map.of("reason", "internal error: " + e.getClass().getSimpleName());
             events.emit(id, "fault", f);
@@ -690,10 +709,7 @@ public final class LineController implements AutoCloseable {
         @Override public boolean running() { return running; }
         @Override public boolean estopActive() { return estopActive; }
 
-        @Override
-        public void jamHorn(boolean on) {
-            if (horn != null && (on || !starting)) horn.set(on);
-        }
+        @Override public void jamHorn(boolean on) { horn.jamRetry(on); }
 
         @Override
         public void fault(String fault) {

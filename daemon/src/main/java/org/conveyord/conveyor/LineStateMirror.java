@@ -21,7 +21,7 @@ final class LineStateMirror {
     private volatile long version;
 
     // scalars, written by the control thread between begin() and end()
-    boolean running, starting, stopping, estop, estopLatched, resetRequired, ioConnected;
+    boolean running, starting, stopping, estop, estopLatched, resetRequired, ioConnected, horn;
     boolean green, yellow, red, blue;
     double speedMps;
     int bagsInTransit, ordersOpen;
@@ -178,6 +178,7 @@ final class LineStateMirror {
         m.put("stopping", stopping);
         m.put("estop", estop);
         m.put("estopLatched", estopLatched);
+        m.put("horn", horn);
         m.put("resetRequired", resetRequired);
         m.put("faults", withLaneChecks());
         m.put("speedMps", speedMps);

@@ -47,9 +47,25 @@ final class SafeOutputs {
         }
     }
 
-    void estopReleased() {
+    /**
+     * Re-opens the gate unless {@code stillPressed} says the input is active again. Asked inside
+     * the lock: a press edge after the check takes the lock after us and closes the gate again, so
+     * a release handled late never opens the gate under a pressed e-stop.
+     *
+     * @return whether the gate is open now
+     */
+    boolean estopReleasedUnless(java.util.function.BooleanSupplier stillPressed) {
         synchronized (lock) {
+            if (stillPressed.getAsBoolean()) return false;
             estop = false;
+            return true;
+        }
+    }
+
+    /** Whether motion outputs may be switched on (the e-stop has not closed the gate). */
+    boolean gateOpen() {
+        synchronized (lock) {
+            return !estop;
         }
     }
 

@@ -11,7 +11,14 @@ public interface DigitalIn {
 
     int pin();
 
+    /** The debounced level: active at once on a press, inactive once the release has held. */
     boolean isActive();
+
+    /**
+     * The level on the pin now, read from the provider, not debounced and not from the last edge:
+     * for a backstop that must not depend on an edge having been delivered.
+     */
+    default boolean levelNow() { return isActive(); }
 
     void listen(EdgeListener listener);
 }

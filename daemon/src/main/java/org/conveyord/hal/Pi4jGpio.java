@@ -174,8 +174,11 @@ public final class Pi4jGpio implements Gpio {
             this.pin = pin;
             this.normallyClosed = normallyClosed;
             this.in = in;
-            this.reported = logical(in.state());
+            // subscribe first, then read: a change in between is then both seen and read, never lost
             in.addListener(this::onChange);
+            synchronized (lock) {
+                this.reported = logical(in.state());
+            }
         }
 
         private boolean logical(DigitalState s) {
@@ -239,6 +242,8 @@ public final class Pi4jGpio implements Gpio {
                 return reported;
             }
         }
+
+        @Override public boolean levelNow() { return logical(in.state()); }
 
         @Override public void listen(EdgeListener listener) { listeners.add(listener); }
     }

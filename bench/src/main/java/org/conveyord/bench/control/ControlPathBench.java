@@ -40,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * with its production clock and publishes its events through a real {@link MqttGateway} (embedded
  * Moquette unless --mqtt-url). Measured: (1) eye edge → zone motor output (the accumulation
  * reaction), (2) how late each diverter output comes against the time the controller planned for
- * it from the entry-eye edge (timer jitter), (3) bytes allocated on the control thread per bag, GC.
+ * it from the entry-eye edge (timer jitter), (3) bytes allocated on the control thread per bag, GC,
+ * (4) after the load, e-stop edge → the last motion output off (the press acts on the GPIO thread,
+ * not through the loop), over {@code --estops} presses of the running line.
  * Edge timing is synthetic (a fast belt) so that 10 bags/s fit; it is a load, not a physics model.
  */
 public final class ControlPathBench {
@@ -60,6 +62,7 @@ public final class ControlPathBench {
         int warmup = intArg(args, "--warmup-s", 10);
         double bagsPerS = Double.parseDouble(strArg(args, "--bags-per-s", "10"));
         int zones = intArg(args, "--zones", 32);
+        int estops = intArg(args, "--estops", 20);
         String mqttUrl = strArg(args, "--mqtt-url", null);
         // --no-state: leave out the retained state snapshots (built on the control thread) to see their share
         boolean noState = Arrays.asList(args).contains("--no-state");
@@ -156,12 +159,14 @@ public final class ControlPathBench {
         long alloc = threads.getThreadAllocatedBytes(controlThread) - allocAtWarm[0];
         long gcs = gcCount() - gcAtWarm[0];
         long gcMs = gcMillis() - gcAtWarm[1];
+        long[] estopOff = pressEstops(gpio, probe, device, estops);
 
         System.out.printf("control path: %d zones, %.1f bags/s, %d s measured after %d s warm-up, JVM %s, GC %s, max heap %d MB%s%n",
                 zones, bagsPerS, seconds, warmup, System.getProperty("java.version"), gcNames(),
                 Runtime.getRuntime().maxMemory() >> 20, noState ? ", state snapshots off" : "");
         print("eye edge -> zone motor output", probe.motorLatency());
         print("diverter output vs planned time", probe.divertLateness());
+        print("e-stop edge -> last motion output off", estopOff);
         System.out.printf("control thread allocation: %.0f bytes per bag (%d bags, %d eye edges per bag)%n",
                 alloc / (double) measuredBags, measuredBags, 2 * zones + 4);
         System.out.printf("GC during measurement: %d collections, %d ms in total%n", gcs, gcMs);
@@ -174,6 +179,32 @@ public final class ControlPathBench {
         scheduler.shutdownNow();
         if (broker != null) broker.stop();
         System.exit(0);
+    }
+
+    private static final int ESTOP_PIN = 4000;
+
+    /**
+     * Presses the e-stop of the running line {@code n} times (release, reset and start in between)
+     * and returns, per press, the time from just before the edge is delivered to the last motion
+     * output switched off; presses that found no motion output on are left out.
+     */
+    private static long[] pressEstops(BenchGpio gpio, Probe probe, LineDevice device, int n) throws InterruptedException {
+        List<Long> samples = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            send(device, "start", "{\"id\":\"es-start-" + i + "\"}");
+            Thread.sleep(300);   // the layout's start warning is 0 s: the motors are on by now
+            probe.motionOff.set(0);
+            long edge = System.nanoTime();
+            gpio.edge(ESTOP_PIN, true, edge);
+            long off = probe.motionOff.get();
+            if (off != 0) samples.add(off - edge);
+            Thread.sleep(50);
+            gpio.edge(ESTOP_PIN, false, System.nanoTime());
+            Thread.sleep(50);
+            send(device, "reset", "{\"id\":\"es-reset-" + i + "\"}");
+            Thread.sleep(50);
+        }
+        return samples.stream().mapToLong(Long::longValue).toArray();
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -199,6 +230,8 @@ public final class ControlPathBench {
         private final ConcurrentLinkedQueue<Long> divert = new ConcurrentLinkedQueue<>();
         private final List<ConcurrentLinkedQueue<long[]>> planned = new ArrayList<>();
         java.util.function.BiConsumer<Integer, Long> onDivert = (l, n) -> { };
+        /** When a motion output (zone motor, sorter, diverter) last went off. */
+        final java.util.concurrent.atomic.AtomicLong motionOff = new java.util.concurrent.atomic.AtomicLong();
 
         Probe(int zones) {
             lastRise = new long[zones];
@@ -223,6 +256,7 @@ public final class ControlPathBench {
 
         @Override
         public void changed(int pin, boolean active, long nanos) {
+            if (!active && (pin >= 1000 && pin < 2000 || pin >= 3000 && pin < 3200 && pin != 3001)) motionOff.set(nanos);
             if (pin >= 1000 && pin < 2000 && !active) {
                 int z = pin - 1000;
                 synchronized (this) {
@@ -261,7 +295,7 @@ public final class ControlPathBench {
         lanes.add(new LineConfig.Lane("exception", PinConfig.of(3300), null, 100_000));
         LineConfig.Sorter sorter = new LineConfig.Sorter(4.4, PinConfig.of(3000), PinConfig.of(3001), ENTRY_EYE_AT,
                 diverters, "exception", 0.2);
-        return new LineConfig(SPEED, 0.0, PinConfig.of(4000), PinConfig.of(4001), null, PinConfig.of(4002), null, true, 0.3,
+        return new LineConfig(SPEED, 0.0, PinConfig.of(ESTOP_PIN), PinConfig.of(4001), null, PinConfig.of(4002), null, true, 0.3,
                 zones, List.of(new LineConfig.Station("pick-1", "z0", "scanner-1", 0.5)), sorter, lanes, null, 4.0, 5.0);
     }
 

@@ -135,6 +135,8 @@ public final class InProcessSimGpio implements Gpio {
 
         @Override public boolean isActive() { return reported; }
 
+        @Override public boolean levelNow() { return raw; }
+
         @Override public void listen(EdgeListener listener) { listeners.add(listener); }
     }
 }

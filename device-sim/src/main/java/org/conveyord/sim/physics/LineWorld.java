@@ -40,7 +40,6 @@ public final class LineWorld {
     private static final double HANG_CLEARANCE_M = 0.3;
     private static final long BUTTON_PRESS_NANOS = 300_000_000L;
     private static final long FLICKER_NANOS = 10_000_000L;
-    private static final long HORN_WARNING_NANOS = 1_000_000_000L;
     private static final double CONTACT_EPS_M = 0.001;
 
     private final String lineId;
@@ -67,10 +66,7 @@ public final class LineWorld {
 
     private long lastTick;
     private boolean estopPressed;
-    private boolean motionArmedAfterRelease;
-    private long releaseNanos;
-    private long hornOnSince = -1;
-    private boolean hornWarned;
+    private final RestartWatch restarts;
     private long lastHeartbeatToggle;
     private boolean heartbeatSeen;
     private boolean watchdogTripped;
@@ -106,6 +102,7 @@ public final class LineWorld {
             stationQueues.put(s.id(), new ArrayDeque<>());
         }
         lastTick = clock.nanos();
+        restarts = new RestartWatch(lastTick);
         lastHeartbeatToggle = lastTick;
         for (int pin : inputPins()) lastInputs.put(pin, computeInput(pin, lastTick));
     }
@@ -176,28 +173,21 @@ public final class LineWorld {
             boolean on = high == m.pin.activeLevel();
             boolean wasOn = m.commanded;
             m.commanded = on;
-            if (on && !wasOn && motionArmedAfterRelease) {
-                motionArmedAfterRelease = false;
-                boolean warned = hornWarned || (hornOnSince >= 0 && now - hornOnSince >= HORN_WARNING_NANOS);
-                if (!warned) {
-                    unexpectedMotion++;
-                    version++;
-                    log.warn("{}: unexpected motion: motor {} switched on after the e-stop release without a 1 s horn warning",
-                            lineId, pin);
-                }
+            boolean othersOff = motors.values().stream().noneMatch(o -> o != m && o.commanded);
+            if (on && !wasOn && restarts.motorOnIsUnexpected(pin, othersOff, now)) {
+                unexpectedMotion++;
+                version++;
+                log.warn("{}: unexpected motion: motor {} switched on after a latched stop without a 1 s horn warning",
+                        lineId, pin);
+            } else if (!on && wasOn) {
+                restarts.motorOff(pin, zoneStopLatched(pin), othersOff, now);
             }
         }
         for (DiverterState d : diverters) {
             if (d.cfg.output() != null && d.cfg.output().pin() == pin) d.commanded(high == d.cfg.output().activeLevel(), now);
         }
         if (cfg.horn() != null && cfg.horn().pin() == pin) {
-            boolean on = high == cfg.horn().activeLevel();
-            if (on) {
-                hornOnSince = Math.max(now, releaseNanos);
-            } else {
-                if (hornOnSince >= 0 && motionArmedAfterRelease && now - hornOnSince >= HORN_WARNING_NANOS) hornWarned = true;
-                hornOnSince = -1;
-            }
+            restarts.horn(high == cfg.horn().activeLevel(), now, estopPressed);
         }
         if (cfg.heartbeat() != null && cfg.heartbeat().pin() == pin) {
             lastHeartbeatToggle = now;
@@ -256,21 +246,15 @@ public final class LineWorld {
         if (pressed == estopPressed) return;
         estopPressed = pressed;
         version++;
+        restarts.estop(pressed, now);
         if (pressed) {
             for (Motor m : motors.values()) m.fraction = 0;
-            motionArmedAfterRelease = false;
             log.info("{}: e-stop pressed, motor power removed", lineId);
         } else {
-            releaseNanos = now;
-            hornWarned = false;
-            if (hornOnSince >= 0) hornOnSince = now;
             List<Integer> on = motors.values().stream().filter(m -> m.commanded).map(m -> m.pin.pin()).toList();
             if (!on.isEmpty()) {
                 unexpectedMotion++;
                 log.warn("{}: unexpected motion: e-stop released while motor outputs {} are still commanded on", lineId, on);
-                motionArmedAfterRelease = false;
-            } else {
-                motionArmedAfterRelease = true;
             }
             log.info("{}: e-stop released", lineId);
         }
@@ -372,7 +356,6 @@ public final class LineWorld {
         jammedZones.clear();
         contacts.clear();
         estopPressed = false;
-        motionArmedAfterRelease = false;
         version++;
         log.info("{}: reset: line emptied, faults cleared", lineId);
         refreshInputs(clock.nanos());
@@ -742,6 +725,20 @@ public final class LineWorld {
                 boolean pressed = buttonUntil.getOrDefault(name, now) - now > 0;
                 return pressed == p.activeLevel();
             }
+        }
+        return false;
+    }
+
+    /**
+     * A zone's motor went off while its bag is stuck, and not for accumulation: nothing at its eye
+     * to hold, or nothing downstream to wait for. Its next start must be warned.
+     */
+    private boolean zoneStopLatched(int motorPin) {
+        for (Segment s : segments.values()) {
+            if (s.sorter || s.motor == null || s.motor.pin() != motorPin || !jammedZones.contains(s.id)) continue;
+            boolean atEye = eyeCovered(s, s.eyeAt);
+            boolean downstreamHolds = bags.values().stream().anyMatch(b -> s.next != null && s.next.equals(b.segment));
+            return !atEye || !downstreamHolds;
         }
         return false;
     }

@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * @param bags             bag id -&gt; where it is, in the order bags were hung on
  * @param collisions       bags pushed into stopped bags, and bags overlapping in a merge
- * @param unexpectedMotion motion after an e-stop release without reset/warning (see {@link LineWorld})
+ * @param unexpectedMotion motor starts after a latched stop without a 1 s horn, and e-stop releases with a motor still commanded on (see {@link RestartWatch})
  * @param labels           labels the simulated printers printed
  * @param jammed           zones held by {@code cmd/jam}
  * @param divertMisses     bags that passed a diverter that was only partly out

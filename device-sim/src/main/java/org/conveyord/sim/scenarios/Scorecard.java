@@ -145,6 +145,10 @@ public record Scorecard(String scenario, int delivered, int misSorted, int excep
         expect.forEach((k, v) -> {
             if (!Objects.equals(actual.get(k), v)) mismatches.add(k + ": expected " + v + ", got " + actual.get(k));
         });
+        if (report.unexpectedMotion() > 0 && !expect.containsKey("unexpectedMotion")) {
+            // motion nobody was warned of fails every scenario, whether it says so or not
+            mismatches.add("unexpectedMotion: " + report.unexpectedMotion() + " motor start(s) after a latched stop without the horn");
+        }
         if (unexplained > 0 && !expect.containsKey("unexplained")) {
             mismatches.add("unexplained: " + unexplained + " bag(s) in exception without a reason from the daemon: "
                     + (unexplainedBags.size() > 10 ? unexplainedBags.subList(0, 10) + " ..." : unexplainedBags));

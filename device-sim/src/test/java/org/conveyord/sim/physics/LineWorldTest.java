@@ -222,6 +222,109 @@ class LineWorldTest {
         assertThat(world.unexpectedMotion()).isEqualTo(1);
     }
 
+    /** As the daemon starts a line: the horn for 1.1 s, then every motor. */
+    private void startWithHorn() {
+        world.setOutput(HORN, true);
+        runMs(1100);
+        world.setOutput(HORN, false);
+        world.setOutput(MOTOR_A, true);
+        world.setOutput(MOTOR_B, true);
+        world.setOutput(SORTER, true);
+    }
+
+    /** A bag stuck in zone a before its eye, zone a switched off for it (a latched jam), then freed by hand. */
+    private void latchedJamInZoneA() {
+        startWithHorn();
+        world.hangBag("B-1", "pick-1", 1000, 0.35, false);
+        world.setJam("a", true);
+        runMs(3000);
+        world.setOutput(MOTOR_A, false);
+        runMs(2000);
+        world.setJam("a", false);
+    }
+
+    @Test
+    void aZoneRestartedAfterALatchedJamWithoutTheHornIsUnexpectedMotion() {
+        latchedJamInZoneA();
+        // the remote reset of the old daemon: the zone's motor on at once, the rest of the line running
+        world.setOutput(MOTOR_A, true);
+        assertThat(world.unexpectedMotion()).isEqualTo(1);
+    }
+
+    @Test
+    void aZoneRestartedAfterALatchedJamWithTheHornFirstIsExpected() {
+        latchedJamInZoneA();
+        world.setOutput(HORN, true);
+        runMs(2000);
+        world.setOutput(HORN, false);
+        world.setOutput(MOTOR_A, true);
+        assertThat(world.unexpectedMotion()).isZero();
+    }
+
+    @Test
+    void theJamRetryHornThenPauseCountsAsAWarning() {
+        latchedJamInZoneA();
+        world.setOutput(HORN, true);
+        runMs(1500);
+        world.setOutput(HORN, false);
+        runMs(1000);
+        world.setOutput(MOTOR_A, true);
+        assertThat(world.unexpectedMotion()).isZero();
+    }
+
+    @Test
+    void aHornLongBeforeTheRestartDoesNotCount() {
+        latchedJamInZoneA();
+        world.setOutput(HORN, true);
+        runMs(1500);
+        world.setOutput(HORN, false);
+        runMs(3000);
+        world.setOutput(MOTOR_A, true);
+        assertThat(world.unexpectedMotion()).isEqualTo(1);
+    }
+
+    @Test
+    void accumulationStopsAndStartsNeedNoHorn() {
+        startWithHorn();
+        world.hangBag("B-1", "pick-1", 1000, 0.35, false);
+        // B-1 runs to zone b's eye, where b holds it (the sorter is busy)
+        runUntil(() -> world.input(EYE_B), 5000);
+        world.setOutput(MOTOR_B, false);
+        world.hangBag("B-2", "pick-1", 1000, 0.35, false);
+        runUntil(() -> world.input(EYE_A), 5000);
+        world.setOutput(MOTOR_A, false);     // a holds B-2 at its eye: b is occupied
+        runMs(3000);
+        world.setOutput(MOTOR_B, true);
+        runMs(1500);
+        world.setOutput(MOTOR_A, true);
+        assertThat(world.unexpectedMotion()).isZero();
+    }
+
+    @Test
+    void aWholeLineStoppedThenStartedWithoutTheHornIsUnexpectedMotion() {
+        startWithHorn();
+        runMs(500);
+        world.setOutput(MOTOR_A, false);
+        world.setOutput(MOTOR_B, false);
+        world.setOutput(SORTER, false);      // a stop command, drained
+        runMs(3000);
+        world.setOutput(SORTER, true);
+        world.setOutput(MOTOR_A, true);
+        assertThat(world.unexpectedMotion()).isEqualTo(1);
+    }
+
+    @Test
+    void aMomentWithEveryMotorOffOnARunningLineIsNotALatchedStop() {
+        startWithHorn();
+        runMs(500);
+        world.setOutput(MOTOR_A, false);
+        world.setOutput(MOTOR_B, false);
+        world.setOutput(SORTER, false);      // the sorter waits for a diverter after a speed change
+        runMs(200);
+        world.setOutput(SORTER, true);
+        assertThat(world.unexpectedMotion()).isZero();
+    }
+
     @Test
     void watchdogDropsMotorPowerWhenTheHeartbeatStops() {
         world = new LineWorld("line-1", TestLines.withHeartbeat(), SimSettings.defaults().withSlip(0), clock);

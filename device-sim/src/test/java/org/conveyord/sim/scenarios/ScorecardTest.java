@@ -43,6 +43,15 @@ class ScorecardTest {
     }
 
     @Test
+    void unexpectedMotionFailsAScenarioThatDoesNotMentionIt() {
+        SimReport moved = new SimReport(Map.of("B-3", new BagPlace("lane-2", Instant.EPOCH, "lane-2")), 0, 1, 0, List.of(), 0, 0);
+        Scorecard c = Scorecard.judge("t", ORDERS, hung("B-3"), moved, "exception", true, Map.of());
+        assertThat(c.unexpectedMotion()).isEqualTo(1);
+        assertThat(c.passed()).isFalse();
+        assertThat(c.mismatches()).anySatisfy(m -> assertThat(m).startsWith("unexpectedMotion"));
+    }
+
+    @Test
     void splitOrderSharedLaneAndOrderBagInExceptionAreMisSorted() {
         Scorecard split = Scorecard.judge("t", ORDERS, hung("B-1", "B-2", "B-3"),
                 report(Map.of("B-1", "lane-1", "B-2", "lane-3", "B-3", "lane-2"), 0), "exception", true, Map.of());
