@@ -47,6 +47,8 @@ public final class Daemon implements AutoCloseable {
     private final List<LineController> lines = new ArrayList<>();
     private final List<org.conveyord.device.EventRelay> relays = new ArrayList<>();
     private volatile boolean closed;
+    /** Completes with the Error that killed a control thread (its outputs already off): the process must end. */
+    private final java.util.concurrent.CompletableFuture<Throwable> fatal = new java.util.concurrent.CompletableFuture<>();
     /** How often each supervised part beats (the watchdog allows a silence of WATCHDOG_USEC). */
     private static final long BEAT_MS = 500;
     private final Liveness liveness = new Liveness();
@@ -79,6 +81,7 @@ public final class Daemon implements AutoCloseable {
                     relays.add(relay);
                     org.conveyord.clock.ThreadControlClock control = new org.conveyord.clock.ThreadControlClock(id + "-control");
                     control.every(liveness.part(id + " control loop")::beat, TimeUnit.MILLISECONDS.toNanos(BEAT_MS));
+                    control.onFatal(fatal::complete);
                     LineController c = new LineController(id, l, gpio, ports, relay, gateway.stateListener(),
                             control, cfg.stateDirOrDefault().resolve(id + ".line-state.json"));
                     lines.add(c);
@@ -136,6 +139,9 @@ public final class Daemon implements AutoCloseable {
     }
 
     public MqttGateway gateway() { return gateway; }
+
+    /** Completes if a control thread failed fatally; {@code Main} then ends the process (see {@link Main#EXIT_FATAL}). */
+    public java.util.concurrent.CompletableFuture<Throwable> fatal() { return fatal; }
 
     public Map<String, Device> devices() { return Map.copyOf(devices); }
 
