@@ -70,8 +70,12 @@ public final class VirtualControlClock implements ControlClock {
         return head == null || head.due > now ? 0 : now - head.due;
     }
 
-    /** Tasks waiting to run (due or not). */
-    public synchronized int pendingTasks() { return queue.size(); }
+    /** Tasks waiting to run (due or not; cancelled ones do not count). */
+    public synchronized int pendingTasks() {
+        int n = 0;
+        for (Task t : queue) if (!t.cancelled[0]) n++;
+        return n;
+    }
 
     /**
      * The task now running takes {@code nanos} of control-thread time: the clock moves on while
