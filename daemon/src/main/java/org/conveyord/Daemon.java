@@ -48,6 +48,8 @@ public final class Daemon implements AutoCloseable {
     private final List<LineController> lines = new ArrayList<>();
     private final List<org.conveyord.device.EventRelay> relays = new ArrayList<>();
     private volatile boolean closed;
+    /** Completes with the Error that killed a control thread (its outputs already off): the process must end. */
+    private final java.util.concurrent.CompletableFuture<Throwable> fatal = new java.util.concurrent.CompletableFuture<>();
     /** How often each supervised part beats (the watchdog allows a silence of WATCHDOG_USEC). */
     private static final long BEAT_MS = 500;
     private final Liveness liveness = new Liveness();
@@ -99,6 +101,7 @@ public final class Daemon implements AutoCloseable {
                     org.conveyord.clock.ThreadControlClock control = new org.conveyord.clock.ThreadControlClock(id + "-control");
                     control.every(liveness.part(id + " control loop")::beat, TimeUnit.MILLISECONDS.toNanos(BEAT_MS));
                     control.every(metrics.loopLagProbe(id, LAG_PROBE_NANOS), LAG_PROBE_NANOS);
+                    control.onFatal(fatal::complete);
                     LineController c = new LineController(id, l, gpio, ports, relay, states,
                             control, cfg.stateDirOrDefault().resolve(id + ".line-state.json"));
                     lines.add(c);
@@ -204,6 +207,9 @@ public final class Daemon implements AutoCloseable {
         LogSetup.apply(newCfg.loggingOrDefault(), System.getenv());
         gateway.applyLive(newCfg, sha256);
     }
+
+    /** Completes if a control thread failed fatally; {@code Main} then ends the process (see {@link Main#EXIT_FATAL}). */
+    public java.util.concurrent.CompletableFuture<Throwable> fatal() { return fatal; }
 
     public Map<String, Device> devices() { return Map.copyOf(devices); }
 

@@ -23,12 +23,15 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code conveyord} command line. Exit codes: 0 fine, 1 failed at run time, 2 bad config or usage, or state
- * written by a newer conveyord (after a downgrade: refusing to start is safer than misreading seqs and the outbox).
+ * written by a newer conveyord (after a downgrade: refusing to start is safer than misreading seqs and the outbox),
+ * 70 a fatal error on a control thread (systemd restarts the daemon, which always comes up stopped).
  */
 @Command(name = "conveyord", mixinStandardHelpOptions = false, sortOptions = false,
         description = "Store-edge conveyor controller: drives the line, talks to scales, printers and scanners, speaks MQTT.")
 public final class Main implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
+    /** EX_SOFTWARE: an Error on a control thread; its outputs are off, and systemd restarts conveyord. */
+    static final int EXIT_FATAL = 70;
 
     @Option(names = "--config", paramLabel = "FILE", description = "config file (default ${DEFAULT-VALUE})")
     Path config = Path.of("/etc/conveyord/conveyord.yaml");
@@ -118,16 +121,25 @@ public final class Main implements Callable<Integer> {
             if (d != null) d.close();
             stopped.countDown();
         }, "shutdown"));
+        Daemon d;
         try {
-            running.set(Daemon.start(cfg, sha, build));
+            d = Daemon.start(cfg, sha, build);
+            running.set(d);
         } catch (NewerStateVersionException e) {
             System.err.println("conveyord: " + e.getMessage());
             return 2;
         }
-        Daemon d = running.get();
         ConfigReload reload = new ConfigReload(config, cfg, sha, this::withCommandLine, d::applyLive, d.gateway().events());
         HangupSignal.onHangup(reload::reload);
+        d.fatal().thenRun(stopped::countDown);
         stopped.await();
+        Throwable fatal = d.fatal().getNow(null);
+        if (fatal != null) {
+            // main returns the code and System.exit runs the shutdown hook: the usual safe teardown
+            log.error("fatal {} on a control thread: motion off, heartbeat stopped; exiting {} for systemd to restart conveyord, stopped",
+                    fatal.toString(), EXIT_FATAL);
+            return EXIT_FATAL;
+        }
         return 0;
     }
 }

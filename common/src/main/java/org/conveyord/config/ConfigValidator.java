@@ -263,6 +263,12 @@ public final class ConfigValidator {
         if (l.jamRetriesOrDefault() < 0 || l.jamRetriesOrDefault() > 3) {
             error(p + ".jamRetries", "expected 0 .. 3 automatic retries; after that a person must clear the jam");
         }
+        if (l.maxLoopLagMsOrDefault() < 60 || l.maxLoopLagMsOrDefault() > 2000) {
+            error(p + ".maxLoopLagMs", "expected 60 .. 2000 ms (above one control tick of 50 ms, below the watchdog relay's drop-out)");
+        }
+        if (l.maxEyeEdgesPerSOrDefault() < 5 || l.maxEyeEdgesPerSOrDefault() > 1000) {
+            error(p + ".maxEyeEdgesPerS", "expected 5 .. 1000 edges per second on one eye before it counts as chattering");
+        }
         if (l.startWarningSOrDefault() < 0 || l.startWarningSOrDefault() > 30) {
             error(p + ".startWarningS", "expected 0 .. 30 seconds of horn before motion");
         }

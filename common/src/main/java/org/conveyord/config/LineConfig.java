@@ -28,7 +28,8 @@ public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop,
                          List<Zone> zones, List<Station> stations, Sorter sorter, List<Lane> lanes,
                          String printer, Double sensorJamS, Double arrivalJamMarginS,
                          Double checkweighTolerancePct, Double checkweighToleranceGrams, Integer jamRetries,
-                         List<SpeedPreset> speedPresets, String laneFull) implements DeviceConfig {
+                         List<SpeedPreset> speedPresets, String laneFull,
+                         Integer maxLoopLagMs, Integer maxEyeEdgesPerS) implements DeviceConfig {
 
     public static final String LANE_FULL_EXCEPTION = "exception";
     public static final String LANE_FULL_HOLD = "hold";
@@ -42,12 +43,39 @@ public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop,
                 stations, sorter, lanes, printer, sensorJamS, arrivalJamMarginS, null, null, null, null, null);
     }
 
+    /** Without the control loop's limits (defaults apply). */
+    public LineConfig(Double speedMps, Double startWarningS, PinConfig estop, PinConfig horn, StackLight stackLight,
+                      PinConfig heartbeat, Buttons buttons, Boolean remoteEstopReset, Double maxBagLengthM,
+                      List<Zone> zones, List<Station> stations, Sorter sorter, List<Lane> lanes, String printer,
+                      Double sensorJamS, Double arrivalJamMarginS, Double checkweighTolerancePct,
+                      Double checkweighToleranceGrams, Integer jamRetries, List<SpeedPreset> speedPresets, String laneFull) {
+        this(speedMps, startWarningS, estop, horn, stackLight, heartbeat, buttons, remoteEstopReset, maxBagLengthM, zones,
+                stations, sorter, lanes, printer, sensorJamS, arrivalJamMarginS, checkweighTolerancePct,
+                checkweighToleranceGrams, jamRetries, speedPresets, laneFull, null, null);
+    }
+
     /** The same line with another lane-full policy. */
     public LineConfig withLaneFull(String policy) {
         return new LineConfig(speedMps, startWarningS, estop, horn, stackLight, heartbeat, buttons, remoteEstopReset,
                 maxBagLengthM, zones, stations, sorter, lanes, printer, sensorJamS, arrivalJamMarginS, checkweighTolerancePct,
-                checkweighToleranceGrams, jamRetries, speedPresets, policy);
+                checkweighToleranceGrams, jamRetries, speedPresets, policy, maxLoopLagMs, maxEyeEdgesPerS);
     }
+
+    /** The same line with other control-loop limits (null: the default). */
+    public LineConfig withLoopLimits(Integer maxLagMs, Integer maxEdgesPerS) {
+        return new LineConfig(speedMps, startWarningS, estop, horn, stackLight, heartbeat, buttons, remoteEstopReset,
+                maxBagLengthM, zones, stations, sorter, lanes, printer, sensorJamS, arrivalJamMarginS, checkweighTolerancePct,
+                checkweighToleranceGrams, jamRetries, speedPresets, laneFull, maxLagMs, maxEdgesPerS);
+    }
+
+    /**
+     * How far behind the control loop may fall (oldest queued task) before the heartbeat stops
+     * toggling and the watchdog relay drops motor power.
+     */
+    public int maxLoopLagMsOrDefault() { return maxLoopLagMs == null ? 200 : maxLoopLagMs; }
+
+    /** More edges than this in one second on one eye cannot be bags: the sensor chatters. */
+    public int maxEyeEdgesPerSOrDefault() { return maxEyeEdgesPerS == null ? 50 : maxEyeEdgesPerS; }
 
     public String laneFullOrDefault() { return laneFull == null ? LANE_FULL_EXCEPTION : laneFull; }
 

@@ -1,6 +1,7 @@
 package org.conveyord.clock;
 
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * Time and the single control thread of a line, behind one small interface so that the same
@@ -29,6 +30,31 @@ public interface ControlClock {
 
     /** Stops running tasks; pending ones are dropped. */
     void shutdown();
+
+    /**
+     * Hands {@code task} to the control thread if its queue has room; false when it is full (or
+     * shut down), so that a caller from another thread never blocks and can count what it lost.
+     */
+    boolean offer(Runnable task);
+
+    /**
+     * How long the oldest task handed over with {@link #execute} or {@link #offer} has waited
+     * without running, in nanoseconds; 0 when none waits. A control loop that falls behind shows
+     * here before it shows anywhere else.
+     */
+    long oldestWaitNanos();
+
+    /**
+     * A step that makes the machine safe when an {@link Error} escapes a task (motion outputs
+     * off): every one runs, in the order added, before the fatal handler.
+     */
+    void addSafetyStop(Runnable stop);
+
+    /**
+     * Told once when an {@link Error} (or anything else) escapes a task, after the safety stops.
+     * The clock runs nothing after that: the process must end (see {@code Main}).
+     */
+    void onFatal(Consumer<Throwable> handler);
 
     interface Cancellable {
         void cancel();

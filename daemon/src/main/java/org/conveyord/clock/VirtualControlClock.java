@@ -2,6 +2,7 @@ package org.conveyord.clock;
 
 import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * Virtual time for running a line against an in-process simulator faster than real time. Nothing
@@ -18,6 +19,7 @@ public final class VirtualControlClock implements ControlClock {
     private long now;
     private long order;
     private boolean shutdown;
+    private final FatalGuard guard = new FatalGuard("virtual control clock");
 
     public VirtualControlClock(long startNanos) {
         this.now = startNanos;
@@ -53,6 +55,40 @@ public final class VirtualControlClock implements ControlClock {
         return task.call();
     }
 
+    /** Never full: virtual time has no other thread to outrun the loop. */
+    @Override
+    public synchronized boolean offer(Runnable task) {
+        if (shutdown || guard.tripped()) return false;
+        add(now, task, 0);
+        return true;
+    }
+
+    /** How long the earliest task that is due has been due: a task that {@link #spend spent} time makes the rest late. */
+    @Override
+    public synchronized long oldestWaitNanos() {
+        Task head = queue.peek();
+        return head == null || head.due > now ? 0 : now - head.due;
+    }
+
+    /** Tasks waiting to run (due or not; cancelled ones do not count). */
+    public synchronized int pendingTasks() {
+        int n = 0;
+        for (Task t : queue) if (!t.cancelled[0]) n++;
+        return n;
+    }
+
+    /**
+     * The task now running takes {@code nanos} of control-thread time: the clock moves on while
+     * nothing else runs, as a stalled loop (a long GC, a slow write) does in production.
+     */
+    public synchronized void spend(long nanos) {
+        now += nanos;
+    }
+
+    @Override public void addSafetyStop(Runnable stop) { guard.addSafetyStop(stop); }
+
+    @Override public void onFatal(Consumer<Throwable> handler) { guard.onFatal(handler); }
+
     @Override public synchronized void shutdown() {
         shutdown = true;
         queue.clear();
@@ -72,7 +108,10 @@ public final class VirtualControlClock implements ControlClock {
                 now = Math.max(now, next.due);
                 if (next.period > 0 && !next.cancelled[0]) add(next.due + next.period, next.run, next.period);
             }
-            if (!next.cancelled[0]) next.run.run();
+            if (!next.cancelled[0] && !guard.run(next.run)) {
+                shutdown();   // after a fatal error nothing more runs, as on the real thread
+                return;
+            }
         }
     }
 }

@@ -41,6 +41,10 @@ import java.util.function.Supplier;
 public final class LineController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LineController.class);
     static final long TICK_MS = 50;
+    /** The fault after an exception on the control thread; the line stops until reset. */
+    static final String INTERNAL_FAULT = "internal";
+    /** The fault after input edges were lost to a full control queue. */
+    static final String OVERLOAD_FAULT = "control-overload";
 
     private final String id;
     private final LineConfig cfg;
@@ -59,11 +63,12 @@ public final class LineController implements AutoCloseable {
     private final SorterRouting routing;
     private final LaneDelivery delivery;
     private final LineLoop loop;
+    private final SensorChatter chatter;
 
     private SafeOutputs safe;
     private DigitalIn estopIn;
     private Horn horn;
-    private DigitalOut heartbeat;
+    private LoopHealth health;
     private StackLight stackLight;
     private DigitalOut sorterMotor;
     private LineStateMirror mirror;              // state/<line> for the publisher; written after every control step
@@ -79,7 +84,6 @@ public final class LineController implements AutoCloseable {
     private boolean estopActive;
     private boolean estopLatched;
     private final List<String> faults = new ArrayList<>();
-    private boolean heartbeatLevel;
     private boolean stateChanged;               // since the last publish(): tell the listener after the mirror
     private long tickCount;
     private volatile DeviceStatus status = DeviceStatus.offline(StatusDetail.NOT_READY, "starting");
@@ -110,6 +114,7 @@ public final class LineController implements AutoCloseable {
         this.checkweigh = new Checkweigh(line, loop, events, peripherals);
         this.routing = new SorterRouting(line, loop, events);
         this.delivery = new LaneDelivery(line, loop, events, peripherals, lost);
+        this.chatter = new SensorChatter(line, loop, events, this::stopLine);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -148,9 +153,15 @@ public final class LineController implements AutoCloseable {
         }
         horn = new Horn(cfg.horn() == null ? null : gpio.output(id + ".horn", cfg.horn()), id, loop,
                 Math.round(cfg.startWarningSOrDefault() * 1e9));
-        heartbeat = cfg.heartbeat() == null ? null : gpio.output(id + ".heartbeat", cfg.heartbeat());
+        DigitalOut heartbeat = cfg.heartbeat() == null ? null : gpio.output(id + ".heartbeat", cfg.heartbeat());
+        health = new LoopHealth(id, clock, heartbeat, cfg.maxLoopLagMsOrDefault() * 1_000_000L);
         stackLight = new StackLight(gpio, id, cfg.stackLight());
         safe = new SafeOutputs(motion);
+        // an Error anywhere on the control thread: motion off and the heartbeat dead before the process ends
+        clock.addSafetyStop(() -> {
+            safe.allOff();
+            health.stop();
+        });
         estopIn = gpio.input(id + ".estop", cfg.estop(), true);
         line.indexed();
         int laneCapacity = line.lanes.values().stream().mapToInt(l -> l.cfg.capacityOrDefault()).max().orElse(4);
@@ -162,10 +173,11 @@ public final class LineController implements AutoCloseable {
             if (active) safe.estop();     // at once, on the GPIO thread: the loop may be busy
             post(() -> onEstop(false));
         });
-        zones.values().forEach(z -> z.eye.listen((active, nanos) -> post(() -> onZoneEye(z, active, nanos))));
-        sorterEye.listen((active, nanos) -> post(() -> routing.onSorterEye(active, nanos)));
+        // eye edges are counted where they arrive: a chattering eye becomes one fault, not a flood of tasks
+        zones.values().forEach(z -> chatter.listenToZone(z, (active, nanos) -> onZoneEye(z, active, nanos)));
+        chatter.listenToLineEye("sorter", sorterEye, routing::onSorterEye);
         line.lanes.values().forEach(l -> {
-            l.eye.listen((active, nanos) -> { if (active) post(() -> delivery.onLaneEye(l, nanos)); });
+            chatter.listenToLineEye(l.cfg.id(), l.eye, (active, nanos) -> { if (active) delivery.onLaneEye(l, nanos); });
             if (l.fullEye != null) l.fullEye.listen((active, nanos) -> post(() -> delivery.onLaneFull(l, active)));
         });
         for (LineConfig.Station st : cfg.stationsOrEmpty()) stations.add(st, peripherals);
@@ -240,9 +252,12 @@ public final class LineController implements AutoCloseable {
                     publish();
                     f.complete(r);
                 } catch (RuntimeException e) {
-                    log.error("{}: command failed inside the control loop: {}", id, e.toString());
                     f.complete(CommandResult.error(ErrorCode.INTERNAL, id + " could not carry out the command (" + e.getClass().getSimpleName() + "); see the daemon log"));
-                    publishAfterFailure();
+                    internalFault(e);
+                } catch (Error e) {
+                    f.complete(CommandResult.error(ErrorCode.INTERNAL, id + " failed fatally; the daemon restarts"));
+                    safe.allOff();
+                    throw e;
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -287,6 +302,7 @@ public final class LineController implements AutoCloseable {
         Optional<ZoneState> jam = jams.firstJammed();
         if (jam.isPresent()) return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot start: zone " + jam.get().id + " is jammed; clear it and reset");
         if (!gpio.connected()) return CommandResult.error(ErrorCode.DEVICE_OFFLINE, id + " cannot start: its I/O is not reachable");
+        if (stopsTheLine()) return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot start: " + String.join(", ", faults) + "; reset is needed");
         if (running && !draining) return CommandResult.answer(Map.of("running", true));
         if (starting) return CommandResult.answer(Map.of("starting", true));
         starting = true;
@@ -513,10 +529,10 @@ public final class LineController implements AutoCloseable {
         tickCount++;
         onEstop(true);   // the backstop: an e-stop edge can be lost, its pin cannot
         long now = clock.nanos();
-        if (heartbeat != null) {
-            heartbeatLevel = !heartbeatLevel;   // a live loop toggles; the watchdog relay drops motor power otherwise
-            heartbeat.set(heartbeatLevel);
-        }
+        health.beat();   // toggles only while the loop keeps up; the watchdog relay drops motor power otherwise
+        long lost = health.takeDropped();
+        if (lost > 0) stopLine(OVERLOAD_FAULT, Map.of("reason", OVERLOAD_FAULT, "dropped", lost));
+        chatter.rearmCleared();
         stations.tick(TICK_MS * 1_000_000L);
         jams.check();
         if (running || draining) delivery.checkLost(now);   // only while the belt moves does a deadline mean anything
@@ -630,6 +646,7 @@ public final class LineController implements AutoCloseable {
     private static StatusDetail faultDetail(String fault) {
         if (fault.startsWith("jam")) return StatusDetail.JAM;
         if (fault.startsWith("unexpected item")) return StatusDetail.UNEXPECTED_ITEM;
+        if (fault.startsWith(SensorChatter.FAULT)) return StatusDetail.HARDWARE_ERROR;
         return StatusDetail.INTERNAL;
     }
 
@@ -663,33 +680,64 @@ public final class LineController implements AutoCloseable {
         }
     }
 
+    /** Hands {@code r} to the control thread; the queue is bounded, and what it cannot take is counted (see {@link #tick}). */
     void post(Runnable r) {
-        try {
-            clock.execute(() -> guarded(r));
-        } catch (RejectedExecutionException e) {
-            // shutting down: inputs after close are of no interest
-        }
+        health.post(() -> guarded(r));
     }
 
-    /** The control loop must survive anything: a failure becomes a fault with motion off, never a dead thread. */
+    /**
+     * A runtime exception becomes a fault with motion off, never a dead thread. An {@link Error}
+     * leaves nothing to trust: motion off here, then on to the clock, which stops the heartbeat and
+     * has the process end (systemd restarts it, stopped).
+     */
     private void guarded(Runnable r) {
         try {
             r.run();
             publish();
         } catch (RuntimeException e) {
-            log.error("{}: control loop error, stopping the line: {}", id, e.toString(), e);
-            running = false;
-            starting = false;
-            draining = false;
+            internalFault(e);
+        } catch (Error e) {
             safe.allOff();
-            horn.lineStopped();
-            if (!faults.contains("internal error")) faults.add("internal error");
-            Map<String, Object> f = Map.of("reason", "internal error: " + e.getClass().getSimpleName());
-            events.emit(id, "fault", f);
-            updateStatus();
-            changed();
-            publishAfterFailure();
+            throw e;
         }
+    }
+
+    private void internalFault(RuntimeException e) {
+        log.error("{}: control loop error, stopping the line: {}", id, e.toString(), e);
+        try {
+            stopLine(INTERNAL_FAULT, Map.of("reason", INTERNAL_FAULT, "detail", e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage())));
+        } catch (RuntimeException again) {
+            safe.allOff();
+            log.error("{}: could not latch the fault: {}", id, again.toString());
+        }
+        publishAfterFailure();
+    }
+
+    /**
+     * A fault that stops the whole line: motion off first, the sorter model halted (its diverter
+     * timers cancelled: nothing fires on a stopped belt), red light, and {@code start} refused
+     * until a person resets. Latched once: a second one of the same kind adds no event.
+     */
+    private void stopLine(String fault, Map<String, Object> event) {
+        safe.allOff();
+        running = false;
+        starting = false;
+        draining = false;
+        if (startTimer != null) startTimer.cancel();
+        horn.lineStopped();
+        line.sorter.halt(clock.nanos());
+        if (!faults.contains(fault)) {
+            faults.add(fault);
+            events.emit(id, "fault", event);
+        }
+        updateStatus();
+        changed();
+    }
+
+    private boolean stopsTheLine() {
+        for (String f : faults) if (f.equals(INTERNAL_FAULT) || f.equals(OVERLOAD_FAULT) || f.startsWith(SensorChatter.FAULT)) return true;
+        return false;
     }
 
     /** What the line's parts get from the loop: see {@link LineLoop}. */
