@@ -157,7 +157,7 @@ public final class LineController implements AutoCloseable {
         // listeners after every pin exists; each posts to the loop
         estopIn.listen((active, nanos) -> {
             if (active) safe.estop();     // at once, on the GPIO thread: the loop may be busy
-            post(() -> onEstop(active));
+            post(() -> onEstop(active, nanos));
         });
         zones.values().forEach(z -> z.eye.listen((active, nanos) -> post(() -> onZoneEye(z, active, nanos))));
         sorterEye.listen((active, nanos) -> post(() -> routing.onSorterEye(active, nanos)));
@@ -408,7 +408,8 @@ public final class LineController implements AutoCloseable {
 
     // ------------------------------------------------------------------ inputs (control thread)
 
-    private void onEstop(boolean active) {
+    /** {@code edgeNanos}: when the input changed; the sorter freezes there, not when this runs. */
+    private void onEstop(boolean active, long edgeNanos) {
         if (active == estopActive) return;
         estopActive = active;
         Map<String, Object> f = Map.of("active", active);
@@ -420,7 +421,7 @@ public final class LineController implements AutoCloseable {
             draining = false;
             if (startTimer != null) startTimer.cancel();
             if (horn != null) horn.set(false);
-            line.sorter.halt(clock.nanos());
+            line.sorter.emergencyHalt(edgeNanos);
             log.warn("{}: EMERGENCY STOP pressed{}; motion outputs off", id, wasMoving ? " while moving" : "");
         } else {
             safe.estopReleased();
