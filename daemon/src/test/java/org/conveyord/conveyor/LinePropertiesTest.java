@@ -182,9 +182,9 @@ class LinePropertiesTest {
                 s.entryEye(), s.entryEyeAtM(), s.diverters(), s.runOutLane(), s.minGapM(), drive.rampMs(), s.coastM()));
         assertThat(validationErrors(cfg)).as("generated layout is valid").isEmpty();
         SimSettings settings = SimSettings.defaults().withSlip(run.layout().slip()).withFlicker(run.layout().flicker());
-        int rampMs = drive == null ? settings.rampMs() : drive.rampMs();
-        try (VirtualLineRig rig = new VirtualLineRig(cfg, new SimSettings(settings.slip(), rampMs, 0.35, 1000,
-                settings.laneTravelMs(), settings.flicker(), settings.watchdogMs(), settings.scaleStableWaitMs(), 7))) {
+        int sorterRampMs = drive == null ? settings.rampMs() : drive.rampMs();
+        try (VirtualLineRig rig = new VirtualLineRig(cfg, new SimSettings(settings.slip(), settings.rampMs(), 0.35, 1000,
+                settings.laneTravelMs(), settings.flicker(), settings.watchdogMs(), settings.scaleStableWaitMs(), 7, sorterRampMs))) {
             if (drive != null) rig.estopLagNanos = drive.estopLagMs() * 1_000_000L;
             run.orders().forEach((order, bagIds) -> assertThat(rig.command(() -> rig.line.placeOrder(order,
                     bagIds.stream().map(b -> new OrderBook.OrderBag(b, null)).toList(), null, "c-" + order)).ok()).isTrue());
