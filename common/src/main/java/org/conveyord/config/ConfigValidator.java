@@ -389,6 +389,13 @@ public final class ConfigValidator {
             if (!laneIds.contains(s.runOutLaneOrDefault())) {
                 error(sp + ".runOutLane", "'" + s.runOutLaneOrDefault() + "' is not a lane of this line; expected the exception lane's id");
             }
+            // the sorter model's bounds: a ramp or coast outside these is a typo (seconds for ms, cm for m)
+            if (s.rampMsOrDefault() < 0 || s.rampMsOrDefault() > 10_000) {
+                error(sp + ".rampMs", "start ramp " + s.rampMsOrDefault() + " ms is out of range; expected 0..10000 ms");
+            }
+            if (s.coastMOrDefault() < 0 || s.coastMOrDefault() > 2.0) {
+                error(sp + ".coastM", "coast " + s.coastMOrDefault() + " m is out of range; expected 0..2 m");
+            }
             double lastAt = s.entryEyeAtMOrDefault();
             List<LineConfig.Diverter> ds = s.divertersOrEmpty();
             for (int i = 0; i < ds.size(); i++) {

@@ -205,9 +205,23 @@ public record LineConfig(Double speedMps, Double startWarningS, PinConfig estop,
      * What no diverter takes runs off the end into {@code runOutLane} (the exception lane).
      *
      * @param minGapM gap the line keeps between bags entering the sorter
+     * @param rampMs   the sorter drive's start ramp: after a start the daemon assumes no progress for
+     *                 this long when it bounds how far behind a bag may be
+     * @param coastM   how far the belt may still run after its motor loses power (e-stop, fault): added
+     *                 to how far ahead a bag may be when the belt stops
      */
     public record Sorter(Double lengthM, PinConfig motor, PinConfig entryEye, Double entryEyeAtM,
-                         List<Diverter> diverters, String runOutLane, Double minGapM) {
+                         List<Diverter> diverters, String runOutLane, Double minGapM, Integer rampMs, Double coastM) {
+
+        public Sorter(Double lengthM, PinConfig motor, PinConfig entryEye, Double entryEyeAtM,
+                      List<Diverter> diverters, String runOutLane, Double minGapM) {
+            this(lengthM, motor, entryEye, entryEyeAtM, diverters, runOutLane, minGapM, null, null);
+        }
+
+        public int rampMsOrDefault() { return rampMs == null ? 300 : rampMs; }
+
+        public double coastMOrDefault() { return coastM == null ? 0.05 : coastM; }
+
         public double lengthMOrDefault() { return lengthM == null ? 4.0 : lengthM; }
 
         public double entryEyeAtMOrDefault() { return entryEyeAtM == null ? 0.2 : entryEyeAtM; }

@@ -171,7 +171,7 @@ public final class LineController implements AutoCloseable {
         // its level is first read (in the start-up step below), so a press in between is not lost
         estopIn.listen((active, nanos) -> {
             if (active) safe.estop();     // at once, on the GPIO thread: the loop may be busy
-            post(() -> onEstop(false));
+            post(() -> onEstop(false, nanos));
         });
         // eye edges are counted where they arrive: a chattering eye becomes one fault, not a flood of tasks
         zones.values().forEach(z -> chatter.listenToZone(z, (active, nanos) -> onZoneEye(z, active, nanos)));
@@ -187,7 +187,7 @@ public final class LineController implements AutoCloseable {
             button(cfg.buttons().reset(), "reset", () -> requestReset(null, true));
         }
         post(() -> {
-            if (estopIn.isActive() || estopIn.levelNow()) latchEstop("active at start-up; release it, then reset and start");
+            if (estopIn.isActive() || estopIn.levelNow()) latchEstop("active at start-up; release it, then reset and start", clock.nanos());
             if (store != null) store.restoreInto(id, line.orders, line.lanes, clock.nanos());
             line.readEyesAtStart();
             updateStatus();
@@ -438,14 +438,16 @@ public final class LineController implements AutoCloseable {
     /**
      * An e-stop edge reached the loop, or the tick looks at the pin itself (pressed but not latched:
      * an edge was lost). Decided on the input's level now, not on the edge: a release that waited
-     * in the queue while the button was pressed again changes nothing.
+     * in the queue while the button was pressed again changes nothing. {@code edgeNanos}: when the
+     * input changed (the tick's own time when no edge was seen); the sorter freezes there, not when
+     * this runs.
      */
-    private void onEstop(boolean tick) {
+    private void onEstop(boolean tick, long edgeNanos) {
         boolean active = tick ? estopActive || estopIn.levelNow() : estopIn.isActive();
         if (active == estopActive) return;
         if (!active && !safe.estopReleasedUnless(estopIn::isActive)) return;   // pressed again meanwhile
         if (active) {
-            latchEstop(tick ? "found pressed by the tick (its edge was not seen)" : "pressed");
+            latchEstop(tick ? "found pressed by the tick (its edge was not seen)" : "pressed", edgeNanos);
         } else {
             estopActive = false;
             log.warn("{}: emergency stop released; the line stays stopped until reset and start", id);
@@ -455,7 +457,7 @@ public final class LineController implements AutoCloseable {
         changed();
     }
 
-    private void latchEstop(String how) {
+    private void latchEstop(String how, long edgeNanos) {
         safe.estop();
         estopActive = true;
         estopLatched = true;
@@ -465,7 +467,7 @@ public final class LineController implements AutoCloseable {
         draining = false;
         if (startTimer != null) startTimer.cancel();
         horn.lineStopped();
-        line.sorter.halt(clock.nanos());
+        line.sorter.emergencyHalt(edgeNanos);
         log.warn("{}: EMERGENCY STOP {}{}; motion outputs off", id, how, wasMoving ? " while moving" : "");
     }
 
@@ -527,7 +529,7 @@ public final class LineController implements AutoCloseable {
 
     private void tick() {
         tickCount++;
-        onEstop(true);   // the backstop: an e-stop edge can be lost, its pin cannot
+        onEstop(true, clock.nanos());   // the backstop: an e-stop edge can be lost, its pin cannot
         long now = clock.nanos();
         health.beat();   // toggles only while the loop keeps up; the watchdog relay drops motor power otherwise
         long lost = health.takeDropped();

@@ -30,7 +30,7 @@ final class LineModel {
         this.id = id;
         this.cfg = cfg;
         this.speed = cfg.speedMpsOrDefault();
-        this.sorter = new SorterBelt(loop, () -> speed);
+        this.sorter = new SorterBelt(loop, () -> speed, cfg.sorter());
     }
 
     /** Called once every zone and lane exists. */

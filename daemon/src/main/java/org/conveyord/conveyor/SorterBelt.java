@@ -6,15 +6,23 @@ import org.conveyord.config.LineConfig;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 
 /**
- * Bags on the sorter belt, tracked by position, and the diverter timing for each. The belt never
- * accumulates: a bag's centre advances at belt speed while the belt runs. Each bag bound for a lane
- * gets its diverter fully out before the earliest moment its centre can reach the divert point and
- * keeps it out until the latest (belt slip widens the window), so the decision is robust without
- * a second eye. When the belt stops (stop, e-stop) positions freeze and timers are re-planned on
- * restart. Control thread only.
+ * Bags on the sorter belt and the diverter timing for each. The belt never accumulates, but the
+ * daemon cannot see a bag between the entry eye and its lane: it knows only that the bag moves at
+ * belt speed within the slip tolerance. So each bag's centre is an interval {@code [min, max]}:
+ * {@code min} advances at v·(1−tol) and not at all during the drive's start ramp, {@code max} at
+ * v·(1+tol) from the moment the motor is switched on, and a stop adds the belt's coast to
+ * {@code max}. A bag's diverter is fully out before {@code max} can reach the divert point and stays
+ * out until {@code min} has passed it.
+ *
+ * <p>When the belt stops, every interval freezes at the stop's own timestamp (the e-stop's input edge,
+ * not the moment the control thread handles it) and timers are re-planned on restart. A bag that may
+ * straddle its divert point without its diverter having been fully out, or whose divert window would
+ * overlap another bag's passing of the same diverter, is not fired: it is handed to
+ * {@link #onUncertain} and runs off into the exception lane. Control thread only.
  */
 final class SorterBelt {
     /** How far the measured speed of a bag on the sorter may differ from nominal (belt slip). */
@@ -24,18 +32,23 @@ final class SorterBelt {
 
     static final class OnBelt {
         final TrackedBag bag;
-        final DiverterState diverter;   // null: runs off the end into the run-out lane
+        DiverterState diverter;  // null: runs off the end into the run-out lane
         final double lengthM;
-        double centreM;          // at refNanos
+        double minM;             // the centre is at least here at refNanos
+        double maxM;             // and at most here
         long refNanos;
         ControlClock.Cancellable fire;
         ControlClock.Cancellable retract;
         boolean holding;         // this bag currently holds its diverter out
+        long holdingSince = -1;  // when it asked for the diverter
+        long releasedAt = -1;    // when it let it go
         boolean done;            // its divert window has passed
 
         OnBelt(TrackedBag bag, double centreM, DiverterState diverter, double lengthM) {
             this.bag = bag;
-            this.centreM = centreM;
+            // the tail is at the entry eye; the length is measured with the belt's nominal speed
+            this.minM = centreM - lengthM / 2 * SPEED_TOLERANCE;
+            this.maxM = centreM + lengthM / 2 * SPEED_TOLERANCE;
             this.diverter = diverter;
             this.lengthM = lengthM;
         }
@@ -58,14 +71,20 @@ final class SorterBelt {
     ZoneState claimant;
     boolean moving;
     long motorStartNanos;           // after a restart the belt waits until diverters are in position
-    private static final long RAMP_ALLOWANCE_NANOS = 60_000_000L;
+    private long minFromNanos;      // min advances only after the drive's start ramp
     private long haltedAt = -1;
     private final LineLoop loop;
     private final DoubleSupplier speed;
+    private final long rampNanos;
+    private final double coastM;
+    /** Told of a bag that must not be fired after a stop; it then rides to the run-out lane. */
+    Consumer<OnBelt> onUncertain = ob -> { };
 
-    SorterBelt(LineLoop loop, DoubleSupplier speed) {
+    SorterBelt(LineLoop loop, DoubleSupplier speed, LineConfig.Sorter cfg) {
         this.loop = loop;
         this.speed = speed;
+        this.rampNanos = (cfg == null ? 300 : cfg.rampMsOrDefault()) * 1_000_000L;
+        this.coastM = cfg == null ? 0.05 : cfg.coastMOrDefault();
     }
 
     /** How long the bag now leaving the entry eye covered it while the belt moved: its length / speed. */
@@ -75,18 +94,56 @@ final class SorterBelt {
         return t;
     }
 
-    void schedule(OnBelt ob, long refNanos) {
+    /** The least far the bag's centre can be at {@code t}. */
+    double minAt(OnBelt ob, long t) {
+        if (!moving) return ob.minM;
+        long from = Math.max(ob.refNanos, minFromNanos);
+        return ob.minM + speed.getAsDouble() * (1 - SPEED_TOLERANCE) * Math.max(0, t - from) / 1e9;
+    }
+
+    /** The farthest the bag's centre can be at {@code t}. */
+    double maxAt(OnBelt ob, long t) {
+        if (!moving) return ob.maxM;
+        long from = Math.max(ob.refNanos, motorStartNanos);
+        return ob.maxM + speed.getAsDouble() * (1 + SPEED_TOLERANCE) * Math.max(0, t - from) / 1e9;
+    }
+
+    /** The earliest the bag's centre can reach {@code x}; assumes the belt moves. */
+    long earliestAt(OnBelt ob, double x) {
+        long from = Math.max(ob.refNanos, motorStartNanos);
+        if (ob.maxM >= x) return from;
+        return from + (long) ((x - ob.maxM) / (speed.getAsDouble() * (1 + SPEED_TOLERANCE)) * 1e9);
+    }
+
+    /** The latest the bag's centre can reach {@code x}; assumes the belt moves. */
+    long latestAt(OnBelt ob, double x) {
+        long from = Math.max(ob.refNanos, minFromNanos);
+        if (ob.minM >= x) return ob.refNanos;
+        return from + (long) ((x - ob.minM) / (speed.getAsDouble() * (1 - SPEED_TOLERANCE)) * 1e9);
+    }
+
+    /** When the diverter must be switched out for {@code ob}: out before max reaches the point. */
+    long fireAt(OnBelt ob) {
+        return earliestAt(ob, ob.diverter.cfg.atM()) - ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L - DIVERT_MARGIN_NANOS;
+    }
+
+    /** When the diverter may go back for {@code ob}: min has passed the point. */
+    long retractAt(OnBelt ob) {
+        return latestAt(ob, ob.diverter.cfg.atM()) + DIVERT_MARGIN_NANOS;
+    }
+
+    /** A bag whose tail just cleared the entry eye at {@code refNanos} joins the belt. */
+    void enter(OnBelt ob, long refNanos) {
         ob.refNanos = refNanos;
+        belt.add(ob);
+        schedule(ob);
+    }
+
+    private void schedule(OnBelt ob) {
         if (!moving || ob.diverter == null || ob.done) return;
-        double v = speed.getAsDouble();
-        double tol = SPEED_TOLERANCE;
-        double toGo = ob.diverter.cfg.atM() - ob.centreM;
         long now = loop.clock().nanos();
-        long early = refNanos + (long) (toGo / (v * (1 + tol)) * 1e9);
-        long late = refNanos + (long) (toGo / (v * (1 - tol)) * 1e9);
-        long fireAt = early - ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L - DIVERT_MARGIN_NANOS;
-        // the belt ramps up after a restart: the bag may run a little behind the plan
-        long retractAt = late + DIVERT_MARGIN_NANOS + RAMP_ALLOWANCE_NANOS;
+        long fireAt = fireAt(ob);
+        long retractAt = retractAt(ob);
         if (retractAt <= now) {
             ob.done = true;
             return;
@@ -98,61 +155,132 @@ final class SorterBelt {
     private void hold(OnBelt ob) {
         if (ob.holding || ob.done || !moving) return;
         ob.holding = true;
+        ob.holdingSince = loop.clock().nanos();
+        ob.releasedAt = -1;
         diverterHold(ob.diverter, true);
     }
 
     private void release(OnBelt ob) {
         if (ob.holding) {
             ob.holding = false;
+            ob.releasedAt = loop.clock().nanos();
             diverterHold(ob.diverter, false);
         }
         ob.done = true;
     }
 
-    /** The belt stopped: freeze every position, cancel timers, pull diverters back. */
+    /** A controlled stop (stop command, fault, speed change): the drive ramps down, then the belt coasts. */
     void halt(long now) {
+        double rampDown = speed.getAsDouble() * (1 + SPEED_TOLERANCE) * rampNanos / 2e9;
+        freeze(now, rampDown + coastM);
+    }
+
+    /**
+     * The e-stop removed motor power at {@code edgeNanos} (the input edge, which the control thread
+     * may handle later): positions freeze there, and the belt may coast on for {@code coastM}.
+     */
+    void emergencyHalt(long edgeNanos) {
+        freeze(Math.min(edgeNanos, loop.clock().nanos()), coastM);
+    }
+
+    private void freeze(long at, double runOnM) {
         if (!moving) return;
-        moving = false;
-        haltedAt = now;
-        if (entryBlocked) entryCoveredNanos += Math.max(0, now - entryRiseNanos);
-        double v = speed.getAsDouble();
+        if (entryBlocked) entryCoveredNanos += Math.max(0, at - entryRiseNanos);
         for (OnBelt ob : belt) {
-            ob.centreM += v * Math.max(0, now - ob.refNanos) / 1e9;
-            ob.refNanos = now;
+            double min = minAt(ob, at);
+            double max = maxAt(ob, at) + runOnM;
+            ob.minM = min;
+            ob.maxM = max;
+            ob.refNanos = at;
             if (ob.fire != null) ob.fire.cancel();
             if (ob.retract != null) ob.retract.cancel();
             if (ob.holding) {
                 ob.holding = false;
+                ob.releasedAt = loop.clock().nanos();
                 diverterHold(ob.diverter, false);
             }
+            if (ob.diverter == null) continue;
+            double point = ob.diverter.cfg.atM();
+            // out at the stop (timers between the edge and its handling count as after it)
+            boolean fullyOut = ob.holdingSince >= 0 && at - ob.holdingSince >= ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L
+                    && (ob.releasedAt < 0 || ob.releasedAt >= at);
+            if (min >= point) {
+                ob.done = true;   // past its point for sure
+            } else {
+                ob.done = false;  // a retract that ran between the edge and its handling was early
+                // it may have crossed its point while its diverter was only part way out: no guess.
+                // (Fully out: it is in its lane or still before the point, and is fired again.)
+                if (max >= point && !fullyOut) uncertain(ob);
+            }
+            ob.holdingSince = -1;
+            ob.releasedAt = -1;
         }
+        moving = false;
+        haltedAt = at;
     }
 
-    /** The belt starts (again): re-plan every divert from the frozen positions. */
+    /** The belt starts (again): re-plan every divert from the frozen intervals. */
     void resume(long now) {
         if (moving) return;
-        moving = true;
         // a bag that stopped close to its divert point needs its diverter out before the belt moves:
         // hold the belt for one actuation time so that the diverter is in position first
         long startAt = now;
         for (OnBelt ob : belt) {
             if (ob.diverter == null || ob.done) continue;
-            double toGo = ob.diverter.cfg.atM() - ob.centreM;
             long lead = ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L + DIVERT_MARGIN_NANOS;
+            double toGo = ob.diverter.cfg.atM() - ob.maxM;
             if ((long) (toGo / (speed.getAsDouble() * (1 + SPEED_TOLERANCE)) * 1e9) < lead) {
                 startAt = Math.max(startAt, now + lead);
             }
         }
+        moving = true;
         motorStartNanos = startAt;
+        minFromNanos = startAt + rampNanos;
         long stoppedFor = haltedAt < 0 ? 0 : startAt - haltedAt;
+        boolean afterStop = haltedAt >= 0;
         haltedAt = -1;
         if (entryBlocked) entryRiseNanos = startAt;
         for (OnBelt ob : belt) {
+            ob.refNanos = Math.max(ob.refNanos, startAt);
             // the time standing still does not count against the bag's deadline to reach its lane
-            if (ob.bag.deadlineNanos > 0) ob.bag.deadlineNanos += stoppedFor;
-            schedule(ob, startAt);
+            if (ob.bag.deadlineNanos > 0) ob.bag.deadlineNanos += stoppedFor + rampNanos;
         }
+        if (afterStop) dropOverlaps();
+        for (OnBelt ob : belt) schedule(ob);
         if (startAt > now) loop.after(startAt - now, loop::applyOutputs);
+    }
+
+    /**
+     * After a stop the intervals are wider: a diverter out for one bag while another may pass its
+     * point would send that other bag into the wrong lane. Such a bag is not fired; dropping one may
+     * free others, so until nothing changes.
+     */
+    private void dropOverlaps() {
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (OnBelt a : belt) {
+                if (a.diverter == null || a.done) continue;
+                long out = fireAt(a);
+                long back = retractAt(a) + a.diverter.cfg.actuationMsOrDefault() * 1_000_000L;
+                double point = a.diverter.cfg.atM();
+                for (OnBelt b : belt) {
+                    // a bag already diverted (done at its own point) is no longer on the belt
+                    if (b == a || b.diverter == a.diverter || b.minM >= point || b.done && b.diverter != null) continue;
+                    if (earliestAt(b, point) <= back && latestAt(b, point) >= out) {
+                        uncertain(a);
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private void uncertain(OnBelt ob) {
+        ob.diverter = null;
+        ob.done = true;
+        onUncertain.accept(ob);
     }
 
     private void diverterHold(DiverterState d, boolean hold) {

@@ -28,6 +28,7 @@ final class SorterRouting {
         this.line = line;
         this.loop = loop;
         this.events = events;
+        line.sorter.onUncertain = this::uncertainAfterStop;
     }
 
     void add(DiverterState d) { diverters.add(d); }
@@ -93,8 +94,7 @@ final class SorterRouting {
         DiverterState d = diverterFor(dest);
         double centreM = line.cfg.sorter().entryEyeAtMOrDefault() + lengthM / 2;
         SorterBelt.OnBelt ob = new SorterBelt.OnBelt(b, centreM, d, lengthM);
-        line.sorter.belt.add(ob);
-        line.sorter.schedule(ob, tailNanos);
+        line.sorter.enter(ob, tailNanos);
         // the bag must reach its lane eye: allow its whole trip at the slowest plausible speed, plus margin
         double trip = line.cfg.sorter().lengthMOrDefault() - centreM;
         b.deadlineNanos = tailNanos + (long) ((trip / (line.speed * (1 - SorterBelt.SPEED_TOLERANCE)) + 5) * 1e9);
@@ -106,6 +106,47 @@ final class SorterRouting {
         f.put("dest", dest);
         if (reason != null) f.put("reason", reason);
         events.emit(line.id, "bag-diverted", f);
+    }
+
+    /**
+     * After a stop the sorter cannot tell whether firing for this bag would divert it (or a
+     * neighbour) right: it is not fired and rides to the run-out lane, bound there like any other
+     * exception, so its arrival there is expected and its order waits as for any exception.
+     */
+    private void uncertainAfterStop(SorterBelt.OnBelt ob) {
+        TrackedBag b = ob.bag;
+        String exception = line.cfg.sorter().runOutLaneOrDefault();
+        if (exception.equals(b.dest)) return;
+        LaneState from = b.dest == null ? null : line.lanes.get(b.dest);
+        if (from != null) from.inFlight.remove(b);
+        LaneState to = line.lanes.get(exception);
+        // bags further along arrive first: keep the run-out lane's queue in belt order
+        List<TrackedBag> queue = new ArrayList<>(to.inFlight);
+        int at = queue.size();
+        for (int i = 0; i < queue.size(); i++) {
+            SorterBelt.OnBelt other = onBelt(queue.get(i));
+            if (other != null && other.maxM < ob.minM) {
+                at = i;
+                break;
+            }
+        }
+        queue.add(at, b);
+        to.inFlight.clear();
+        to.inFlight.addAll(queue);
+        log.warn("{}: bag {} bound for {} cannot be diverted for sure after the stop; it goes to {}", line.id, b.id, b.dest, exception);
+        b.dest = exception;
+        b.reason = "uncertain-after-stop";
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("bag", b.id);
+        f.put("dest", exception);
+        f.put("reason", b.reason);
+        events.emit(line.id, "bag-diverted", f);
+        loop.changed();
+    }
+
+    private SorterBelt.OnBelt onBelt(TrackedBag b) {
+        for (SorterBelt.OnBelt ob : line.sorter.belt) if (ob.bag == b) return ob;
+        return null;
     }
 
     private LaneState assignLane(OrderBook.Order o) {

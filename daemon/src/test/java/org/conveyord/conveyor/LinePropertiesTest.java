@@ -3,6 +3,7 @@ package org.conveyord.conveyor;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -50,10 +51,14 @@ class LinePropertiesTest {
 
     /** The demo line, re-dimensioned: every zone {@code zoneLength} long, its eye 0.1 m before its end. */
     static LineConfig layout(Layout l) {
+        return layout(l, DEMO.sorter());
+    }
+
+    static LineConfig layout(Layout l, LineConfig.Sorter sorter) {
         List<LineConfig.Zone> zones = DEMO.zonesOrEmpty().stream().map(z -> new LineConfig.Zone(z.id(), l.zoneLength(),
                 l.zoneLength() - 0.1, z.motor(), z.eye(), z.next(), z.scale())).toList();
         return new LineConfig(l.speed(), 1.2, DEMO.estop(), DEMO.horn(), DEMO.stackLight(), DEMO.heartbeat(), DEMO.buttons(),
-                DEMO.remoteEstopReset(), DEMO.maxBagLengthM(), zones, DEMO.stations(), DEMO.sorter(), DEMO.lanes(),
+                DEMO.remoteEstopReset(), DEMO.maxBagLengthM(), zones, DEMO.stations(), sorter, DEMO.lanes(),
                 DEMO.printer(), DEMO.sensorJamS(), DEMO.arrivalJamMarginS());
     }
 
@@ -107,23 +112,80 @@ class LinePropertiesTest {
         play(run, null);
     }
 
-    /**
-     * The same, with a bag sticking in a random zone at a random time. Without the e-stop: with it,
-     * seed 484923488373124915 found a divert miss after the e-stop restart (a bag that was on the
-     * sorter when the e-stop hit passed its diverter at 97 % out and ran off to exception, reported
-     * bag-lost), which is not about jams and is not fixed yet; see the closing note.
-     */
+    /** The same, with a bag sticking in a random zone at a random time (and sometimes an e-stop as well). */
     @Property(tries = 200, shrinking = ShrinkingMode.OFF)
     void aJamAnywhereLosesNothingAndNothingCollides(@ForAll("runs") Run run, @ForAll("jams") Jam jam) {
-        play(new Run(run.layout(), run.bags(), run.orders(), -1), jam);
+        play(run, jam);
+    }
+
+    /**
+     * What seed 484923488373124915 of the jam property generated when it found a bag on the sorter
+     * (B-4) passing its diverter at 97 % out after an e-stop restart: the sorter tracked each bag as
+     * a point frozen when the control thread handled the edge and re-planned on a guess. Kept as the
+     * sample itself: later changes elsewhere shift what the seed generates.
+     */
+    @Example
+    void theBagOnTheSorterAtSeed484923488373124915NeverPassesItsDiverterHalfOut() {
+        List<Bag> bags = List.of(
+                new Bag("B-1", "pick-1", 3.4318739687017352, 0.3583261095893838, 2642, false, "O-0"),
+                new Bag("B-2", "pick-2", 9.785964562929198, 0.44764185061761813, 2449, true, "O-0"),
+                new Bag("B-3", "pick-1", 19.64026653435086, 0.32673055227337605, 1655, false, "O-0"),
+                new Bag("B-4", "pick-2", 19.066374488947694, 0.2608174052798084, 2671, false, "O-1"),
+                new Bag("B-5", "pick-1", 9.160080857337455, 0.44676010932059484, 2585, false, "O-2"),
+                new Bag("B-6", "pick-1", 13.666351822718692, 0.35187197420565963, 2015, false, "O-2"),
+                new Bag("B-7", "pick-2", 16.58849595640417, 0.4019042577674867, 2768, false, "O-3"),
+                new Bag("B-8", "pick-1", 34.40725604392669, 0.43311712629525245, 2733, true, "O-3"),
+                new Bag("B-9", "pick-1", 36.4029862436596, 0.34174763998047797, 2404, false, "O-3"),
+                new Bag("B-10", "pick-1", 17.365967343629087, 0.2715031412815204, 2293, true, "O-3"));
+        Map<String, List<String>> orders = new LinkedHashMap<>();
+        orders.put("O-0", List.of("B-1", "B-2", "B-3"));
+        orders.put("O-1", List.of("B-4"));
+        orders.put("O-2", List.of("B-5", "B-6"));
+        orders.put("O-3", List.of("B-7", "B-8", "B-9", "B-10"));
+        play(new Run(new Layout(0.5, 1.0, 0.05, false), bags, orders, 35.77), new Jam("p1", 40.0, 1.0, false));
+    }
+
+    /** How the sorter drive behaves (the simulator's ramp, told to the daemon too) and how late the e-stop edge is handled. */
+    record Drive(int rampMs, int estopLagMs) {}
+
+    /**
+     * An e-stop while bags sit on the sorter (the first moment after {@code estopAt} that one does),
+     * with slip up to 5 %, a drive ramp of 100-1500 ms and 0-20 ms between the edge and its handling:
+     * no bag passes a diverter part way out, none lands in a wrong lane, and no bag the line still
+     * holds is reported lost (a bag the sorter cannot place for sure goes to exception with a reason).
+     */
+    @Property(tries = 60, shrinking = ShrinkingMode.OFF)
+    void anEstopWithBagsOnTheSorterNeverMisSortsThem(@ForAll("runs") Run run, @ForAll("slips") double slip,
+                                                     @ForAll("drives") Drive drive) {
+        Layout l = run.layout();
+        double estopAt = run.estopAt() < 0 ? 10 : run.estopAt();
+        play(new Run(new Layout(l.speed(), l.zoneLength(), slip, l.flicker()), run.bags(), run.orders(), estopAt), null, drive);
+    }
+
+    @Provide
+    Arbitrary<Double> slips() {
+        return Arbitraries.doubles().between(0, 0.05);
+    }
+
+    @Provide
+    Arbitrary<Drive> drives() {
+        return Combinators.combine(Arbitraries.integers().between(100, 1500), Arbitraries.integers().between(0, 20)).as(Drive::new);
     }
 
     private void play(Run run, Jam jam) {
-        LineConfig cfg = layout(run.layout());
+        play(run, jam, null);
+    }
+
+    private void play(Run run, Jam jam, Drive drive) {
+        LineConfig.Sorter s = DEMO.sorter();
+        LineConfig cfg = drive == null ? layout(run.layout()) : layout(run.layout(), new LineConfig.Sorter(s.lengthM(), s.motor(),
+                s.entryEye(), s.entryEyeAtM(), s.diverters(), s.runOutLane(), s.minGapM(), drive.rampMs(), s.coastM()));
         assertThat(validationErrors(cfg)).as("generated layout is valid").isEmpty();
         SimSettings settings = SimSettings.defaults().withSlip(run.layout().slip()).withFlicker(run.layout().flicker());
+        int sorterRampMs = drive == null ? settings.rampMs() : drive.rampMs();
         try (VirtualLineRig rig = new VirtualLineRig(cfg, new SimSettings(settings.slip(), settings.rampMs(), 0.35, 1000,
-                settings.laneTravelMs(), settings.flicker(), settings.watchdogMs(), settings.scaleStableWaitMs(), 7))) {
+                settings.laneTravelMs(), settings.flicker(), settings.watchdogMs(), settings.scaleStableWaitMs(), 7, sorterRampMs))) {
+            if (drive != null) rig.estopLagNanos = drive.estopLagMs() * 1_000_000L;
             run.orders().forEach((order, bagIds) -> assertThat(rig.command(() -> rig.line.placeOrder(order,
                     bagIds.stream().map(b -> new OrderBook.OrderBag(b, null)).toList(), null, "c-" + order)).ok()).isTrue());
             assertThat(rig.command(() -> rig.line.requestStart("c-start", "test")).ok()).isTrue();
@@ -172,7 +234,7 @@ class LinePropertiesTest {
                         rig.command(() -> rig.line.requestStart("c-jam-start-" + now, "test"));   // "already running" is fine
                     }
                 }
-                if (!estopDone && now >= run.estopAt()) {
+                if (!estopDone && now >= run.estopAt() && (drive == null || onSorter(rig) || pending.isEmpty() && rig.world.settled())) {
                     estopDone = true;
                     emergencyStopAndRecover(rig, cfg);
                 }
@@ -206,10 +268,15 @@ class LinePropertiesTest {
                 .map(f -> new ConfigProblem(Path.of("generated"), 0, f.keyPath(), f.message(), f.severity())).toList();
     }
 
+    private static boolean onSorter(VirtualLineRig rig) {
+        return rig.world.bagPlaces().values().stream().anyMatch(p -> LineConfig.SORTER.equals(p.at()));
+    }
+
     /** Press the e-stop: at that very edge every motion output must be off; then release, reset button, start. */
     private static void emergencyStopAndRecover(VirtualLineRig rig, LineConfig cfg) {
         rig.world.setEstop(true);
         rig.step();   // the edge reaches the controller in this tick
+        for (long t = 0; t < rig.estopLagNanos; t += VirtualLineRig.TICK) rig.step();   // or later, on a busy GPIO thread
         for (LineConfig.Zone z : cfg.zonesOrEmpty()) {
             assertThat(rig.world.output(z.motor().pin()) == z.motor().activeLevel()).as("motor of %s after e-stop", z.id()).isFalse();
         }
@@ -265,6 +332,7 @@ class LinePropertiesTest {
     private static void assertOutcome(VirtualLineRig rig, Run run, Jam jam, Set<String> takenOff) {
         assertThat(rig.world.collisions()).as("collisions").isZero();
         assertThat(rig.world.unexpectedMotion()).as("unexpected motion").isZero();
+        assertThat(rig.world.divertMisses()).as("divert misses (a diverter part way out as a bag passed)").isZero();
         Map<String, BagPlace> places = rig.world.bagPlaces();
         Set<String> explained = rig.events.ofType("bag-diverted").stream()
                 .filter(e -> "exception".equals(e.fields().get("dest")) && e.fields().get("reason") != null

@@ -37,6 +37,9 @@ final class VirtualLineRig implements AutoCloseable {
     /** Told of every state change, as the MQTT gateway is; a test may replace it before the first step. */
     Device.StateListener stateListener = id -> { };
     private final ArrayDeque<long[]> edges = new ArrayDeque<>();
+    private final ArrayDeque<long[]> laggingEstopEdges = new ArrayDeque<>();
+    /** How long an e-stop edge takes to reach the controller (a busy GPIO thread); it keeps its own timestamp. */
+    long estopLagNanos;
     private final ArrayDeque<String[]> scans = new ArrayDeque<>();
     private final List<Object[]> stableRequests = new ArrayList<>();
     private final Map<String, List<LinePeripherals.ScanHandler>> scanHandlers = new HashMap<>();
@@ -106,8 +109,14 @@ final class VirtualLineRig implements AutoCloseable {
     /** One physics tick, then the edges reach the controller, then the controller catches up. */
     void step() {
         world.tick();
+        int estopPin = cfg.estop() == null ? -1 : cfg.estop().pin();
         while (!edges.isEmpty()) {
             long[] e = edges.poll();
+            if (estopLagNanos > 0 && e[0] == estopPin) laggingEstopEdges.add(e);
+            else gpio.deliver((int) e[0], e[1] == 1, e[2]);
+        }
+        while (!laggingEstopEdges.isEmpty() && laggingEstopEdges.peek()[2] + estopLagNanos <= clock.nanos()) {
+            long[] e = laggingEstopEdges.poll();
             gpio.deliver((int) e[0], e[1] == 1, e[2]);
         }
         while (!scans.isEmpty()) {

@@ -463,7 +463,8 @@ public final class LineWorld {
                 continue;
             }
             double target = m.commanded ? 1 : 0;
-            double delta = settings.rampMs() <= 0 ? 1 : dt * 1000.0 / settings.rampMs();
+            int ramp = cfg.sorter() != null && cfg.sorter().motor() != null && cfg.sorter().motor().pin() == m.pin.pin() ? settings.sorterRampMs() : settings.rampMs();
+            double delta = ramp <= 0 ? 1 : dt * 1000.0 / ramp;
             m.fraction = target > m.fraction ? Math.min(target, m.fraction + delta) : Math.max(target, m.fraction - delta);
         }
         for (DiverterState d : diverters) {

@@ -13,10 +13,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  *   <li>{@code watchdogMs} (1000): heartbeat output idle this long drops motor power</li>
  *   <li>{@code scaleStableWaitMs} (3000): how long a scale's S/T/Z waits for stability before {@code S I}</li>
  *   <li>{@code seed} (random): seed for slip and scale noise, for repeatable runs</li>
+ *   <li>{@code sorterRampMs} ({@code rampMs}): the sorter drive's own ramp (a bigger motor ramps slower)</li>
  * </ul>
  */
 public record SimSettings(double slip, int rampMs, double bagLengthM, double bagGrams, int laneTravelMs,
-                          boolean flicker, int watchdogMs, int scaleStableWaitMs, long seed) {
+                          boolean flicker, int watchdogMs, int scaleStableWaitMs, long seed, int sorterRampMs) {
+
+    public SimSettings(double slip, int rampMs, double bagLengthM, double bagGrams, int laneTravelMs,
+                       boolean flicker, int watchdogMs, int scaleStableWaitMs, long seed) {
+        this(slip, rampMs, bagLengthM, bagGrams, laneTravelMs, flicker, watchdogMs, scaleStableWaitMs, seed, rampMs);
+    }
 
     public static SimSettings defaults() {
         return from(null);
@@ -33,14 +39,19 @@ public record SimSettings(double slip, int rampMs, double bagLengthM, double bag
                 s.path("flicker").asBoolean(false),
                 s.path("watchdogMs").asInt(1000),
                 s.path("scaleStableWaitMs").asInt(3000),
-                s.has("seed") ? s.path("seed").asLong() : System.nanoTime());
+                s.has("seed") ? s.path("seed").asLong() : System.nanoTime(),
+                s.path("sorterRampMs").asInt(s.path("rampMs").asInt(100)));
     }
 
     public SimSettings withSlip(double newSlip) {
-        return new SimSettings(newSlip, rampMs, bagLengthM, bagGrams, laneTravelMs, flicker, watchdogMs, scaleStableWaitMs, seed);
+        return new SimSettings(newSlip, rampMs, bagLengthM, bagGrams, laneTravelMs, flicker, watchdogMs, scaleStableWaitMs, seed, sorterRampMs);
     }
 
     public SimSettings withFlicker(boolean on) {
-        return new SimSettings(slip, rampMs, bagLengthM, bagGrams, laneTravelMs, on, watchdogMs, scaleStableWaitMs, seed);
+        return new SimSettings(slip, rampMs, bagLengthM, bagGrams, laneTravelMs, on, watchdogMs, scaleStableWaitMs, seed, sorterRampMs);
+    }
+
+    public SimSettings withSorterRampMs(int ms) {
+        return new SimSettings(slip, rampMs, bagLengthM, bagGrams, laneTravelMs, flicker, watchdogMs, scaleStableWaitMs, seed, ms);
     }
 }
