@@ -99,6 +99,16 @@ class ScenariosIT {
     }
 
     @Test
+    void estopsWithBagsOnTheSorterMisSortNothingAndEveryBagEndsInItsLaneOrExplained() throws Exception {
+        try (LineHarness h = new LineHarness()) {
+            play(h, "estop-sorter");
+            assertThat(h.operator.on("event/line-1/estop")).filteredOn(m -> m.json().path("active").asBoolean())
+                    .hasSize(2);
+            assertThat(h.operator.on("event/line-1/started")).hasSizeGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
     void speedChangeMidRunGetsOneReplyEachAndLosesNoBag() throws Exception {
         try (LineHarness h = new LineHarness()) {
             play(h, "speed-change");
