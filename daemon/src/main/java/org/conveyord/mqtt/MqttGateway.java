@@ -3,6 +3,7 @@ package org.conveyord.mqtt;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.MqttConfig;
+import org.conveyord.net.TlsSocketFactories;
 import org.conveyord.device.Device;
 import org.conveyord.device.EventSink;
 import org.conveyord.node.BoxHealth;

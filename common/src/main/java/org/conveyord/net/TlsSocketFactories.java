@@ -1,4 +1,4 @@
-package org.conveyord.mqtt;
+package org.conveyord.net;
 
 import org.conveyord.config.MqttConfig;
 
@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * Builds the TLS socket factory for {@code ssl://} broker URLs from the PEM files named in
  * {@code mqtt.tls}: the CA that signed the broker's certificate, and optionally our client certificate
  * and its unencrypted PKCS#8 key ({@code -----BEGIN PRIVATE KEY-----}). Sockets get TCP_NODELAY like
- * plain ones. Hostname verification is Paho's option (see {@link PahoMqttTransport.Options}).
+ * plain ones. Hostname verification is the MQTT client's option (Paho's connect options). Shared by the daemon and conveyorctl.
  */
 public final class TlsSocketFactories {
 
