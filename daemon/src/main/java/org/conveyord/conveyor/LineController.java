@@ -68,6 +68,7 @@ public final class LineController implements AutoCloseable {
     private SafeOutputs safe;
     private DigitalIn estopIn;
     private Horn horn;
+    private ZeroPressureAccumulation accumulation;
     private LoopHealth health;
     private StackLight stackLight;
     private DigitalOut sorterMotor;
@@ -153,6 +154,7 @@ public final class LineController implements AutoCloseable {
         }
         horn = new Horn(cfg.horn() == null ? null : gpio.output(id + ".horn", cfg.horn()), id, loop,
                 Math.round(cfg.startWarningSOrDefault() * 1e9));
+        accumulation = new ZeroPressureAccumulation(line, cfg, clock, delivery, horn);
         DigitalOut heartbeat = cfg.heartbeat() == null ? null : gpio.output(id + ".heartbeat", cfg.heartbeat());
         health = new LoopHealth(id, clock, heartbeat, cfg.maxLoopLagMsOrDefault() * 1_000_000L);
         stackLight = new StackLight(gpio, id, cfg.stackLight());
@@ -552,55 +554,15 @@ public final class LineController implements AutoCloseable {
         stackLight.show(running, starting, estopActive, estopLatched, !faults.isEmpty(), delivery.anyLaneToCheck(), (tickCount / 10) % 2 == 0);
     }
 
-    // ------------------------------------------------------------------ zero-pressure accumulation
+    // ------------------------------------------------------------------ outputs
 
-    /**
-     * Recomputes every motor. A zone runs while the line runs, unless its head bag sits at its eye
-     * and the zone downstream cannot take it (occupied, claimed by the other branch of a merge, or
-     * jammed). At a merge the upstream zone that was not served last goes first.
-     */
+    /** Recomputes every motor: each zone as {@link ZeroPressureAccumulation} says while the line moves, and the sorter. */
     private void applyOutputs() {
         boolean moving = running && !estopActive;
-        for (ZoneState z : line.zoneArray()) {
-            boolean on = moving && !z.jammed && !horn.holds(z);
-            if (on && z.eyeBlocked) {
-                on = mayRelease(z);
-            }
-            safe.set(z.motor, on);
-        }
+        for (ZoneState z : line.zoneArray()) safe.set(z.motor, moving && accumulation.zoneRuns(z));
         boolean sorterOn = (running || draining) && !estopActive;
         if (sorterOn && !line.sorter.moving) line.sorter.resume(clock.nanos());
         safe.set(sorterMotor, sorterOn && clock.nanos() >= line.sorter.motorStartNanos);
-    }
-
-    private boolean mayRelease(ZoneState z) {
-        if (z.handedOver) return true;        // its bag is already half into the next zone: keep pushing
-        if (z.weighHold != null) return false; // standing still on the scale for a stable weight
-        ZoneState d = z.next;
-        SorterBelt sorter = line.sorter;
-        if (d == null) {
-            if (delivery.holdsForFullLane(z)) return false;
-            if (sorter.claimed && sorter.claimant != z) return false;
-            long gap = (long) (cfg.sorter().minGapMOrDefault() / line.speed * 1e9);
-            boolean free = !sorter.entryBlocked && sorter.incoming.isEmpty()
-                    && clock.nanos() - sorter.lastTailNanos >= gap;
-            if (free) {
-                sorter.claimed = true;
-                sorter.claimant = z;
-            }
-            return free || (sorter.claimed && sorter.claimant == z);
-        }
-        if (d.jammed || horn.holds(d) || d.occupied()) return false;
-        if (d.claimedBy != null && d.claimedBy != z) return false;
-        if (d.claimedBy == null) {
-            // merge fairness: if another upstream zone is also waiting and this one went last, let it go first
-            for (ZoneState other : line.zoneArray()) {
-                if (other != z && other.next == d && other.eyeBlocked && !other.jammed && d.lastGranted == z) return false;
-            }
-            d.claimedBy = z;
-            d.lastGranted = z;
-        }
-        return true;
     }
 
     // ------------------------------------------------------------------ state and helpers
