@@ -3,7 +3,6 @@ package org.conveyord.conveyor;
 import org.conveyord.clock.ControlClock;
 import org.conveyord.clock.ThreadControlClock;
 import org.conveyord.config.LineConfig;
-import org.conveyord.config.PinConfig;
 import org.conveyord.device.CommandResult;
 import org.conveyord.device.Device;
 import org.conveyord.device.DeviceStatus;
@@ -41,10 +40,6 @@ import java.util.function.Supplier;
 public final class LineController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LineController.class);
     static final long TICK_MS = 50;
-    /** The fault after an exception on the control thread; the line stops until reset. */
-    static final String INTERNAL_FAULT = "internal";
-    /** The fault after input edges were lost to a full control queue. */
-    static final String OVERLOAD_FAULT = "control-overload";
 
     private final String id;
     private final LineConfig cfg;
@@ -84,7 +79,7 @@ public final class LineController implements AutoCloseable {
     private String stopCmdId;
     private boolean estopActive;
     private boolean estopLatched;
-    private final List<String> faults = new ArrayList<>();
+    private final LineFaults faults = new LineFaults();
     private boolean stateChanged;               // since the last publish(): tell the listener after the mirror
     private long tickCount;
     private volatile DeviceStatus status = DeviceStatus.offline(StatusDetail.NOT_READY, "starting");
@@ -183,11 +178,8 @@ public final class LineController implements AutoCloseable {
             if (l.fullEye != null) l.fullEye.listen((active, nanos) -> post(() -> delivery.onLaneFull(l, active)));
         });
         for (LineConfig.Station st : cfg.stationsOrEmpty()) stations.add(st, peripherals);
-        if (cfg.buttons() != null) {
-            button(cfg.buttons().start(), "start", () -> requestStart(null, "start button"));
-            button(cfg.buttons().stop(), "stop", () -> requestStop(null));
-            button(cfg.buttons().reset(), "reset", () -> requestReset(null, true));
-        }
+        PhysicalButtons.listen(gpio, id, cfg.buttons(), this::post, () -> requestStart(null, "start button"),
+                () -> requestStop(null), () -> requestReset(null, true));
         post(() -> {
             if (estopIn.isActive() || estopIn.levelNow()) latchEstop("active at start-up; release it, then reset and start", clock.nanos());
             if (store != null) store.restoreInto(id, line.orders, line.lanes, clock.nanos());
@@ -198,17 +190,6 @@ public final class LineController implements AutoCloseable {
         clock.every(() -> guarded(this::tick), TICK_MS * 1_000_000L);
         log.info("{}: {} zones, {} stations, {} diverters, {} lanes at {} m/s", id, zones.size(), stations.size(),
                 routing.diverterCount(), line.lanes.size(), line.speed);
-    }
-
-    private void button(PinConfig pin, String name, Runnable action) {
-        if (pin == null) return;
-        DigitalIn in = gpio.input(id + ".button." + name, pin, false);
-        in.listen((active, nanos) -> {
-            if (active) post(() -> {
-                log.info("{}: {} button pressed", id, name);
-                action.run();
-            });
-        });
     }
 
     @Override
@@ -304,7 +285,7 @@ public final class LineController implements AutoCloseable {
         Optional<ZoneState> jam = jams.firstJammed();
         if (jam.isPresent()) return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot start: zone " + jam.get().id + " is jammed; clear it and reset");
         if (!gpio.connected()) return CommandResult.error(ErrorCode.DEVICE_OFFLINE, id + " cannot start: its I/O is not reachable");
-        if (stopsTheLine()) return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot start: " + String.join(", ", faults) + "; reset is needed");
+        if (faults.stopTheLine()) return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot start: " + faults.summary() + "; reset is needed");
         if (running && !draining) return CommandResult.answer(Map.of("running", true));
         if (starting) return CommandResult.answer(Map.of("starting", true));
         starting = true;
@@ -516,8 +497,7 @@ public final class LineController implements AutoCloseable {
      */
     private TrackedBag unexpectedItem(String where) {
         String fault = "unexpected item at " + where;
-        if (!faults.contains(fault)) {
-            faults.add(fault);
+        if (faults.latch(fault)) {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("reason", fault);
             f.put("zone", where);
@@ -535,7 +515,7 @@ public final class LineController implements AutoCloseable {
         long now = clock.nanos();
         health.beat();   // toggles only while the loop keeps up; the watchdog relay drops motor power otherwise
         long lost = health.takeDropped();
-        if (lost > 0) stopLine(OVERLOAD_FAULT, Map.of("reason", OVERLOAD_FAULT, "dropped", lost));
+        if (lost > 0) stopLine(LineFaults.OVERLOAD, Map.of("reason", LineFaults.OVERLOAD, "dropped", lost));
         chatter.rearmCleared();
         stations.tick(TICK_MS * 1_000_000L);
         jams.check();
@@ -586,7 +566,7 @@ public final class LineController implements AutoCloseable {
         m.estopLatched = estopLatched;
         m.horn = horn.sounding();
         m.resetRequired = estopLatched || !faults.isEmpty();
-        m.faults(faults);
+        m.faults(faults.list());
         m.copyLine(line);
         m.green = stackLight.green();
         m.yellow = stackLight.yellow();
@@ -597,21 +577,10 @@ public final class LineController implements AutoCloseable {
     }
 
     private void updateStatus() {
-        DeviceStatus s;
-        if (estopActive) s = DeviceStatus.fault(StatusDetail.ESTOP, "emergency stop is active");
-        else if (estopLatched) s = DeviceStatus.fault(StatusDetail.ESTOP, "reset needed after emergency stop");
-        else if (!faults.isEmpty()) s = DeviceStatus.fault(faultDetail(faults.get(0)), String.join(", ", faults));
-        else s = DeviceStatus.ONLINE;
-        if (!s.equals(status)) {
-            status = s;
-        }
-    }
-
-    private static StatusDetail faultDetail(String fault) {
-        if (fault.startsWith("jam")) return StatusDetail.JAM;
-        if (fault.startsWith("unexpected item")) return StatusDetail.UNEXPECTED_ITEM;
-        if (fault.startsWith(SensorChatter.FAULT)) return StatusDetail.HARDWARE_ERROR;
-        return StatusDetail.INTERNAL;
+        if (estopActive) status = DeviceStatus.fault(StatusDetail.ESTOP, "emergency stop is active");
+        else if (estopLatched) status = DeviceStatus.fault(StatusDetail.ESTOP, "reset needed after emergency stop");
+        else if (!faults.isEmpty()) status = DeviceStatus.fault(faults.detail(), faults.summary());
+        else status = DeviceStatus.ONLINE;
     }
 
     /** The state changed in this step; the listener hears of it once the step is mirrored ({@link #publish}). */
@@ -669,7 +638,7 @@ public final class LineController implements AutoCloseable {
     private void internalFault(RuntimeException e) {
         log.error("{}: control loop error, stopping the line: {}", id, e.toString(), e);
         try {
-            stopLine(INTERNAL_FAULT, Map.of("reason", INTERNAL_FAULT, "detail", e.getClass().getSimpleName()
+            stopLine(LineFaults.INTERNAL, Map.of("reason", LineFaults.INTERNAL, "detail", e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage())));
         } catch (RuntimeException again) {
             safe.allOff();
@@ -691,17 +660,9 @@ public final class LineController implements AutoCloseable {
         if (startTimer != null) startTimer.cancel();
         horn.lineStopped();
         line.sorter.halt(clock.nanos());
-        if (!faults.contains(fault)) {
-            faults.add(fault);
-            events.emit(id, "fault", event);
-        }
+        if (faults.latch(fault)) events.emit(id, "fault", event);
         updateStatus();
         changed();
-    }
-
-    private boolean stopsTheLine() {
-        for (String f : faults) if (f.equals(INTERNAL_FAULT) || f.equals(OVERLOAD_FAULT) || f.startsWith(SensorChatter.FAULT)) return true;
-        return false;
     }
 
     /** What the line's parts get from the loop: see {@link LineLoop}. */
@@ -725,11 +686,11 @@ public final class LineController implements AutoCloseable {
 
         @Override
         public void fault(String fault) {
-            if (!faults.contains(fault)) faults.add(fault);
+            faults.latch(fault);
             updateStatus();
         }
 
-        @Override public boolean hasFault(String fault) { return faults.contains(fault); }
+        @Override public boolean hasFault(String fault) { return faults.has(fault); }
         @Override public TrackedBag unexpectedItem(String where) { return LineController.this.unexpectedItem(where); }
     }
 }
