@@ -63,6 +63,7 @@ public final class LineWorld {
     private final Map<Integer, Long> flickerUntil = new HashMap<>();
     private final Map<Integer, Boolean> lastInputs = new HashMap<>();
     private final Map<String, Integer> laneCollections = new HashMap<>();
+    private final LineInputs inputs;
 
     private long lastTick;
     private boolean estopPressed;
@@ -83,6 +84,7 @@ public final class LineWorld {
         this.settings = settings;
         this.clock = clock;
         this.random = new Random(settings.seed());
+        this.inputs = new LineInputs(cfg, segments, lanes, bags, jammedZones, buttonUntil, flickerUntil);
         for (LineConfig.Zone z : cfg.zonesOrEmpty()) {
             segments.put(z.id(), new Segment(z.id(), z.lengthMOrDefault(), z.motor(), z.next(), false,
                     z.eyeAtMOrDefault(), z.eye(), z.scale()));
@@ -104,7 +106,7 @@ public final class LineWorld {
         lastTick = clock.nanos();
         restarts = new RestartWatch(lastTick);
         lastHeartbeatToggle = lastTick;
-        for (int pin : inputPins()) lastInputs.put(pin, computeInput(pin, lastTick));
+        for (int pin : inputPins()) lastInputs.put(pin, inputs.level(pin, lastTick, estopPressed));
     }
 
     private void addMotor(PinConfig p) {
@@ -180,7 +182,7 @@ public final class LineWorld {
                 log.warn("{}: unexpected motion: motor {} switched on after a latched stop without a 1 s horn warning",
                         lineId, pin);
             } else if (!on && wasOn) {
-                restarts.motorOff(pin, zoneStopLatched(pin), othersOff, now);
+                restarts.motorOff(pin, inputs.zoneStopLatched(pin), othersOff, now);
             }
         }
         for (DiverterState d : diverters) {
@@ -238,7 +240,7 @@ public final class LineWorld {
 
     public synchronized boolean hasLane(String lane) { return lanes.containsKey(lane); }
 
-    public synchronized boolean hasButton(String name) { return buttonPin(name) != null; }
+    public synchronized boolean hasButton(String name) { return inputs.buttonPin(name) != null; }
 
     /** The e-stop button: pressed drives the NC input low and removes motor power at once. */
     public synchronized void setEstop(boolean pressed) {
@@ -272,22 +274,12 @@ public final class LineWorld {
 
     /** A person presses a physical button: its input is active for 300 ms. */
     public synchronized void pressButton(String name) {
-        PinConfig p = buttonPin(name);
+        PinConfig p = inputs.buttonPin(name);
         if (p == null) throw new IllegalArgumentException("line " + lineId + " has no " + name + " button");
         long now = clock.nanos();
         buttonUntil.put(name, now + BUTTON_PRESS_NANOS);
         log.info("{}: {} button pressed", lineId, name);
         refreshInputs(now);
-    }
-
-    private PinConfig buttonPin(String name) {
-        if (cfg.buttons() == null || name == null) return null;
-        return switch (name) {
-            case "start" -> cfg.buttons().start();
-            case "stop" -> cfg.buttons().stop();
-            case "reset" -> cfg.buttons().reset();
-            default -> null;
-        };
     }
 
     /** A rider takes every bag out of a lane. */
@@ -688,160 +680,11 @@ public final class LineWorld {
 
     private void refreshInputs(long now) {
         for (Map.Entry<Integer, Boolean> e : lastInputs.entrySet()) {
-            boolean v = computeInput(e.getKey(), now);
+            boolean v = inputs.level(e.getKey(), now, estopPressed);
             if (v != e.getValue()) {
                 e.setValue(v);
                 listener.inputChanged(e.getKey(), v, now);
             }
-        }
-    }
-
-    private boolean computeInput(int pin, long now) {
-        for (Segment s : segments.values()) {
-            if (s.eye != null && s.eye.pin() == pin) {
-                boolean blocked = eyeCovered(s, s.eyeAt) && flickerUntil.getOrDefault(pin, now) - now <= 0;
-                return blocked == s.eye.activeLevel();
-            }
-        }
-        for (LineConfig.Lane l : lanes.values()) {
-            if (l.eye() != null && l.eye().pin() == pin) {
-                boolean blocked = false;
-                for (Bag b : bags.values()) {
-                    if (l.id().equals(b.at) && now - b.laneEyeFrom >= 0 && now - b.laneRestNanos < 0) blocked = true;
-                }
-                return blocked == l.eye().activeLevel();
-            }
-            if (l.fullEye() != null && l.fullEye().pin() == pin) {
-                long n = bags.values().stream().filter(b -> l.id().equals(b.at)).count();
-                return (n >= l.capacityOrDefault()) == l.fullEye().activeLevel();
-            }
-        }
-        if (cfg.estop() != null && cfg.estop().pin() == pin) {
-            // normally closed: released = the active level (circuit closed), pressed = the other
-            return estopPressed != cfg.estop().activeLevel();
-        }
-        for (String name : List.of("start", "stop", "reset")) {
-            PinConfig p = buttonPin(name);
-            if (p != null && p.pin() == pin) {
-                boolean pressed = buttonUntil.getOrDefault(name, now) - now > 0;
-                return pressed == p.activeLevel();
-            }
-        }
-        return false;
-    }
-
-    /**
-     * A zone's motor went off while its bag is stuck, and not for accumulation: nothing at its eye
-     * to hold, or nothing downstream to wait for. Its next start must be warned.
-     */
-    private boolean zoneStopLatched(int motorPin) {
-        for (Segment s : segments.values()) {
-            if (s.sorter || s.motor == null || s.motor.pin() != motorPin || !jammedZones.contains(s.id)) continue;
-            boolean atEye = eyeCovered(s, s.eyeAt);
-            boolean downstreamHolds = bags.values().stream().anyMatch(b -> s.next != null && s.next.equals(b.segment));
-            return !atEye || !downstreamHolds;
-        }
-        return false;
-    }
-
-    private boolean eyeCovered(Segment s, double at) {
-        for (Bag b : bags.values()) {
-            if (b.segment == null) continue;
-            if (b.segment.equals(s.id) && b.front - b.lengthM <= at && at <= b.front) return true;
-            if (!s.sorter && b.segment.equals(s.next) && s.id.equals(b.prev) && b.front - b.lengthM <= at - s.length) return true;
-        }
-        return false;
-    }
-
-    // ---------------------------------------------------------------- state classes
-
-    private static final class Segment {
-        final String id;
-        final double length;
-        final PinConfig motor;
-        final String next;
-        final boolean sorter;
-        final double eyeAt;
-        final PinConfig eye;
-        final String scale;
-
-        Segment(String id, double length, PinConfig motor, String next, boolean sorter, double eyeAt, PinConfig eye,
-                String scale) {
-            this.id = id;
-            this.length = length;
-            this.motor = motor;
-            this.next = next;
-            this.sorter = sorter;
-            this.eyeAt = eyeAt;
-            this.eye = eye;
-            this.scale = scale;
-        }
-    }
-
-    private static final class Motor {
-        final PinConfig pin;
-        boolean commanded;
-        double fraction;
-
-        Motor(PinConfig pin) { this.pin = pin; }
-    }
-
-    private static final class DiverterState {
-        final LineConfig.Diverter cfg;
-        double position;
-        int lateCycles;          // how many more actuations answer late (a worn valve)
-        long lateNanos;
-        long cycleLate;          // the current actuation's delay; 0: on time
-        long onAt;
-        long offAt = -1;
-
-        DiverterState(LineConfig.Diverter cfg) { this.cfg = cfg; }
-
-        void commanded(boolean on, long now) {
-            if (on) {
-                cycleLate = lateCycles > 0 ? lateNanos : 0;
-                if (lateCycles > 0) lateCycles--;
-                onAt = now;
-                offAt = -1;
-            } else {
-                offAt = now;
-            }
-        }
-
-        /** A late valve follows its command {@code cycleLate} behind, out and back. */
-        boolean valveOut(boolean commandedOn, long now) {
-            if (cycleLate == 0) return commandedOn;
-            return now - onAt >= cycleLate && (offAt < 0 || now - offAt < cycleLate);
-        }
-    }
-
-    private static final class Bag {
-        final String id;
-        final double lengthM;
-        final double grams;
-        final double slip;
-        final boolean noRead;
-        final LineConfig.Station station;
-        final Set<String> flickered = new HashSet<>();
-        String segment;
-        String prev;
-        double front;
-        double lastSpeed;
-        boolean scanned;
-        String at;
-        String lane;
-        int laneLoad;
-        Instant since;
-        long laneEyeFrom;
-        long laneRestNanos;
-
-        Bag(String id, double lengthM, double grams, double slip, boolean noRead, LineConfig.Station station) {
-            this.id = id;
-            this.lengthM = lengthM;
-            this.grams = grams;
-            this.slip = slip;
-            this.noRead = noRead;
-            this.station = station;
         }
     }
 }
