@@ -8,7 +8,7 @@ import org.conveyord.conveyor.LineDevice;
 import org.conveyord.device.Device;
 import org.conveyord.device.DeviceContext;
 import org.conveyord.hal.Gpio;
-import org.conveyord.hal.GpioFactory;
+import org.conveyord.hal.provider.GpioFactory;
 import org.conveyord.link.LinkGroup;
 import org.conveyord.logging.LogSetup;
 import org.conveyord.mqtt.MqttGateway;

@@ -4,7 +4,7 @@ import org.conveyord.cli.SafeOutputsCommand;
 import org.conveyord.config.ConfigLoader;
 import org.conveyord.config.ConfigProblem;
 import org.conveyord.config.ConveyordConfig;
-import org.conveyord.hal.GpioFactory;
+import org.conveyord.hal.provider.GpioFactory;
 import org.conveyord.logging.LogSetup;
 import org.conveyord.reload.ConfigReload;
 import org.conveyord.reload.HangupSignal;

@@ -1,6 +1,7 @@
-package org.conveyord.hal;
+package org.conveyord.hal.provider;
 
 import org.conveyord.config.GpioConfig;
+import org.conveyord.hal.GpioException;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;

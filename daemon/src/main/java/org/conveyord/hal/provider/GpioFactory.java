@@ -1,10 +1,13 @@
-package org.conveyord.hal;
+package org.conveyord.hal.provider;
 
 import com.pi4j.Pi4J;
 import com.pi4j.context.Context;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
 import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalOutputProvider;
 import org.conveyord.config.GpioConfig;
+import org.conveyord.hal.Gpio;
+import org.conveyord.hal.GpioException;
+import org.conveyord.hal.Pi4jGpio;
 import org.conveyord.hal.sim.SimDigitalInputProvider;
 import org.conveyord.hal.sim.SimDigitalOutputProvider;
 import org.conveyord.hal.sim.SimGpioBridgeClient;
@@ -14,7 +17,8 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Opens the configured GPIO. Providers are added explicitly, never auto-detected: on a test
+ * Opens the configured GPIO (its own package: it picks between the hal implementations, so hal itself
+ * never depends on the simulator bridge). Providers are added explicitly, never auto-detected: on a test
  * classpath Pi4J's mock plugin (priority 1000) would win, and it must never win on a real line.
  */
 public final class GpioFactory {
