@@ -51,11 +51,23 @@ final class LineHarness implements AutoCloseable {
         Path state = Files.createTempDirectory("conveyord-it");
         // the HTTP server on a free port, commands allowed to HTTP_USER
         Path auth = Files.writeString(state.resolve("http-auth"), HTTP_USER + " " + HTTP_SECRET + "\n");
-        cfg = onFreePorts(loaded.config(), site).withMqttUrl(url).withStateDir(state.toString())
-                .withHttp(new org.conveyord.config.HttpConfig("127.0.0.1:" + freePort(), auth.toString()));
+        // a port found free can be taken by another process before the simulator binds it (a busy CI
+        // box): fresh ports, up to three times
+        ConveyordConfig chosen = null;
+        DeviceSim started = null;
+        for (int attempt = 1; started == null; attempt++) {
+            chosen = onFreePorts(loaded.config(), site).withMqttUrl(url).withStateDir(state.toString())
+                    .withHttp(new org.conveyord.config.HttpConfig("127.0.0.1:" + freePort(), auth.toString()));
+            try {
+                started = DeviceSim.start(chosen, url);
+            } catch (java.io.UncheckedIOException e) {
+                if (attempt == 3 || !(e.getCause() instanceof java.net.BindException)) throw e;
+            }
+        }
+        cfg = chosen;
+        sim = started;
         base = cfg.mqttBase();
         operator = new TestMqttClient(url, base);
-        sim = DeviceSim.start(cfg, url);
         daemon = Daemon.start(cfg, loaded.sha256(), BuildInfo.load());
     }
 
