@@ -5,6 +5,7 @@ import org.conveyord.Daemon;
 import org.conveyord.config.ConfigLoader;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.mqtt.MosquittoBroker;
+import org.conveyord.mqtt.TestCertificates;
 import org.conveyord.mqtt.TestMqttClient;
 import org.conveyord.node.BuildInfo;
 import org.conveyord.sim.DeviceSim;
@@ -84,8 +85,9 @@ class StoreBridgeIT {
     void theLineSortsThroughAWanOutageAndTheRegionGetsEveryEventInOrderAfterwards() throws Exception {
         MosquittoBroker.assumeInstalled();
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is not installed");
-        ca("ca");
-        signed("region", "ca", "subjectAltName=IP:127.0.0.1");
+        TestCertificates certs = new TestCertificates(dir);
+        certs.ca("ca");
+        certs.signed("region", "ca", "subjectAltName=IP:127.0.0.1");
 
         // the region: a plain listener for the region's systems, TLS for the stores' bridges
         int regionTls = MosquittoBroker.freePort();
@@ -213,30 +215,6 @@ class StoreBridgeIT {
         Matcher m = Pattern.compile("(?m)^" + key + " .*$").matcher(conf);
         assertThat(m.find()).as("bridge.conf has a %s line", key).isTrue();
         return m.replaceFirst(Matcher.quoteReplacement(key + " " + value));
-    }
-
-    private void ca(String name) throws Exception {
-        run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", dir.resolve(name + ".key").toString(), "-out", dir.resolve(name + ".pem").toString(),
-                "-days", "2", "-subj", "/CN=" + name);
-    }
-
-    private void signed(String name, String ca, String ext) throws Exception {
-        Path csr = dir.resolve(name + ".csr");
-        run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", dir.resolve(name + ".key").toString(), "-out", csr.toString(), "-subj", "/CN=" + name);
-        Path extFile = dir.resolve(name + ".ext");
-        Files.writeString(extFile, ext + "\n");
-        run("openssl", "x509", "-req", "-in", csr.toString(), "-CA", dir.resolve(ca + ".pem").toString(),
-                "-CAkey", dir.resolve(ca + ".key").toString(), "-CAcreateserial", "-out", dir.resolve(name + ".pem").toString(),
-                "-days", "2", "-extfile", extFile.toString());
-    }
-
-    private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
     }
 
     /**

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,12 +49,13 @@ class MosquittoTlsIT {
         MosquittoBroker.assumeInstalled();
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/openssl")), "openssl is not installed");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/mosquitto_passwd")), "mosquitto_passwd is not installed");
-        ca("ca");
-        ca("other-ca");
-        signed("server", "ca", "subjectAltName=IP:127.0.0.1");
-        signed("wrong-name", "ca", "subjectAltName=DNS:other.example");
-        signed("client", "ca", "extendedKeyUsage=clientAuth");
-        run("/usr/bin/mosquitto_passwd", "-b", "-c", dir.resolve("passwd").toString(), "edge-1", PASSWORD);
+        TestCertificates certs = new TestCertificates(dir);
+        certs.ca("ca");
+        certs.ca("other-ca");
+        certs.signed("server", "ca", "subjectAltName=IP:127.0.0.1");
+        certs.signed("wrong-name", "ca", "subjectAltName=DNS:other.example");
+        certs.signed("client", "ca", "extendedKeyUsage=clientAuth");
+        TestCertificates.run("/usr/bin/mosquitto_passwd", "-b", "-c", dir.resolve("passwd").toString(), "edge-1", PASSWORD);
         Logger l = (Logger) LoggerFactory.getLogger(MqttGateway.class);
         logs.start();
         l.addAppender(logs);
@@ -67,30 +67,6 @@ class MosquittoTlsIT {
         ((Logger) LoggerFactory.getLogger(MqttGateway.class)).detachAppender(logs);
         if (broker != null) broker.stop();
         scheduler.shutdownNow();
-    }
-
-    private void ca(String name) throws Exception {
-        run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", dir.resolve(name + ".key").toString(), "-out", dir.resolve(name + ".pem").toString(),
-                "-days", "2", "-subj", "/CN=" + name);
-    }
-
-    private void signed(String name, String ca, String ext) throws Exception {
-        Path csr = dir.resolve(name + ".csr");
-        run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", dir.resolve(name + ".key").toString(), "-out", csr.toString(), "-subj", "/CN=" + name);
-        Path extFile = dir.resolve(name + ".ext");
-        Files.writeString(extFile, ext + "\n");
-        run("openssl", "x509", "-req", "-in", csr.toString(), "-CA", dir.resolve(ca + ".pem").toString(),
-                "-CAkey", dir.resolve(ca + ".key").toString(), "-CAcreateserial", "-out", dir.resolve(name + ".pem").toString(),
-                "-days", "2", "-extfile", extFile.toString());
-    }
-
-    private static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
     }
 
     private void broker(String serverCert) throws Exception {
