@@ -1,6 +1,5 @@
 package org.conveyord.conveyor;
 
-import org.conveyord.clock.ControlClock;
 import org.conveyord.clock.VirtualControlClock;
 import org.conveyord.config.LineConfig;
 import org.conveyord.hal.DigitalIn;
@@ -8,8 +7,6 @@ import org.conveyord.hal.DigitalOut;
 import org.conveyord.hal.EdgeListener;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +17,7 @@ class JamSupervisorTest {
     private final LineConfig cfg = LinePropertiesTest.layout(new LinePropertiesTest.Layout(0.8, 1.2, 0.0, false));
     private final VirtualControlClock clock = new VirtualControlClock(1_000_000_000L);
     private final RecordingEvents events = new RecordingEvents();
-    private final Loop loop = new Loop();
+    private final TestLineLoop loop = new TestLineLoop(clock);
     private final LineModel line = new LineModel("line-1", cfg, loop);
     private final JamSupervisor jams;
     private final ZoneState z1;
@@ -29,6 +26,7 @@ class JamSupervisorTest {
     JamSupervisorTest() {
         LineConfig.Zone zc = cfg.zonesOrEmpty().stream().filter(z -> z.id().equals("z1")).findFirst().orElseThrow();
         z1 = new ZoneState(zc, motor, new Input());
+        loop.unexpected = line::unknownItem;
         line.zones.put("z1", z1);
         line.indexed();
         LostBags lost = new LostBags(line, loop, events);
@@ -90,26 +88,6 @@ class JamSupervisorTest {
         assertThat(JamSupervisor.arrivalLimitNanos(line, z1)).isEqualTo(Math.min(nominal, 2_500_000_000L));
         jams.speedChanged();
         assertThat(JamSupervisor.arrivalLimitNanos(line, z1)).isEqualTo(nominal);
-    }
-
-    private final class Loop implements LineLoop {
-        boolean running;
-        boolean horn;
-        final List<String> faults = new ArrayList<>();
-
-        @Override public ControlClock clock() { return clock; }
-        @Override public ControlClock.Cancellable after(long delayNanos, Runnable task) { return clock.schedule(task, delayNanos); }
-        @Override public void post(Runnable task) { clock.execute(task); }
-        @Override public void applyOutputs() { }
-        @Override public void setMotion(DigitalOut out, boolean on) { out.set(on); }
-        @Override public void changed() { }
-        @Override public void persist() { }
-        @Override public boolean running() { return running; }
-        @Override public boolean estopActive() { return false; }
-        @Override public void jamHorn(boolean on) { horn = on; }
-        @Override public void fault(String fault) { if (!faults.contains(fault)) faults.add(fault); }
-        @Override public boolean hasFault(String fault) { return faults.contains(fault); }
-        @Override public TrackedBag unexpectedItem(String where) { return line.unknownItem(where); }
     }
 
     private static final class Output implements DigitalOut {

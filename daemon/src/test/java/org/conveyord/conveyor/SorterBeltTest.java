@@ -1,6 +1,5 @@
 package org.conveyord.conveyor;
 
-import org.conveyord.clock.ControlClock;
 import org.conveyord.clock.VirtualControlClock;
 import org.conveyord.config.LineConfig;
 import org.conveyord.hal.DigitalOut;
@@ -26,7 +25,7 @@ class SorterBeltTest {
 
     /** A 1 m/s belt whose drive ramps up in {@code rampMs} and coasts {@code coastM} after losing power. */
     private SorterBelt belt(int rampMs, double coastM) {
-        SorterBelt b = new SorterBelt(new Loop(), () -> 1.0,
+        SorterBelt b = new SorterBelt(runningLoop(), () -> 1.0,
                 new LineConfig.Sorter(4.0, null, null, 0.2, List.of(), "exception", 0.5, rampMs, coastM));
         b.onUncertain = ob -> uncertain.add(ob.bag.id);
         return b;
@@ -220,20 +219,10 @@ class SorterBeltTest {
         assertThat(diverterOut.active).as("still out as min arrives").isTrue();
     }
 
-    private final class Loop implements LineLoop {
-        @Override public ControlClock clock() { return clock; }
-        @Override public ControlClock.Cancellable after(long delayNanos, Runnable task) { return clock.schedule(task, delayNanos); }
-        @Override public void post(Runnable task) { clock.execute(task); }
-        @Override public void applyOutputs() { }
-        @Override public void setMotion(DigitalOut out, boolean on) { out.set(on); }
-        @Override public void changed() { }
-        @Override public void persist() { }
-        @Override public boolean running() { return true; }
-        @Override public boolean estopActive() { return false; }
-        @Override public void jamHorn(boolean on) { }
-        @Override public void fault(String fault) { }
-        @Override public boolean hasFault(String fault) { return false; }
-        @Override public TrackedBag unexpectedItem(String where) { return new TrackedBag("unknown-" + where, null, false, true); }
+    private TestLineLoop runningLoop() {
+        TestLineLoop loop = new TestLineLoop(clock);
+        loop.running = true;
+        return loop;
     }
 
     private final class Output implements DigitalOut {
