@@ -202,10 +202,32 @@ public final class Daemon implements AutoCloseable {
 
     public MqttGateway gateway() { return gateway; }
 
-    /** A reloaded config's live keys (ConfigReload has refused any other change): log set-up, then the gateway's. */
+    /**
+     * A reloaded config's live keys (ConfigReload has refused any other change): log set-up, the
+     * gateway's, each line's timers and tolerances (taken on its control thread) and each printer's templates.
+     */
     public void applyLive(ConveyordConfig newCfg, String sha256) {
         LogSetup.apply(newCfg.loggingOrDefault(), System.getenv());
         gateway.applyLive(newCfg, sha256);
+        Map<String, DeviceConfig> next = newCfg.devicesOrEmpty();
+        List<java.util.concurrent.CompletableFuture<?>> taken = new ArrayList<>();
+        for (LineController c : lines) {
+            if (next.get(c.id()) instanceof LineConfig l) taken.add(c.applyLive(l));
+        }
+        devices.forEach((id, d) -> {
+            if (d instanceof org.conveyord.printer.ZplPrinter p && next.get(id) instanceof org.conveyord.config.PrinterConfig pc) {
+                p.applyTemplates(pc.templatesOrEmpty());
+            }
+        });
+        // config-reloaded follows once the lines have the new values; a stalled loop is the watchdog's to handle
+        try {
+            java.util.concurrent.CompletableFuture.allOf(taken.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            log.warn("a line's control loop has not taken the reloaded settings yet ({}); it will when it runs", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Completes if a control thread failed fatally; {@code Main} then ends the process (see {@link Main#EXIT_FATAL}). */

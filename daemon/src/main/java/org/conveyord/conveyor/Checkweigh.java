@@ -51,18 +51,19 @@ final class Checkweigh {
         }
         z.weighHold = bag;
         loop.applyOutputs();
-        ControlClock.Cancellable timeout = loop.after(CHECKWEIGH_TIMEOUT_NANOS, () -> decide(z, bag, expected, null));
+        // judged with the tolerance in force now: a reload while it is held does not change it
+        double tolerance = line.live.checkweighToleranceFor(expected);
+        ControlClock.Cancellable timeout = loop.after(CHECKWEIGH_TIMEOUT_NANOS, () -> decide(z, bag, expected, tolerance, null));
         peripherals.weighStable(scaleId).whenComplete((r, err) -> loop.post(() -> {
             timeout.cancel();
             if (err != null) log.warn("{}: no stable weight for {} on {}: {}", line.id, bag.id, scaleId, err.getMessage());
-            decide(z, bag, expected, err == null ? r : null);
+            decide(z, bag, expected, tolerance, err == null ? r : null);
         }));
     }
 
-    private void decide(ZoneState z, TrackedBag bag, double expected, LinePeripherals.Reading r) {
+    private void decide(ZoneState z, TrackedBag bag, double expected, double tolerance, LinePeripherals.Reading r) {
         if (z.weighHold != bag) return;   // already decided (timeout or answer)
         z.weighHold = null;
-        double tolerance = Math.max(line.cfg.checkweighToleranceGramsOrDefault(), expected * line.cfg.checkweighTolerancePctOrDefault() / 100);
         boolean ok = r != null && r.stable() && Math.abs(r.grams() - expected) <= tolerance;
         if (r != null) bag.grams = r.grams();
         if (!ok) bag.reason = "checkweigh";

@@ -41,15 +41,20 @@ final class JamSupervisor {
 
     /** Every tick: counts motor-on time and latches what has waited too long. */
     void check() {
-        long sensorJam = (long) (line.cfg.sensorJamSOrDefault() * 1e9);
+        LiveLineSettings live = line.live;
         for (ZoneState z : line.zoneArray()) {
             if (z.jammed) continue;
             if (z.motor.isActive()) {
+                // a timer takes its limit when it starts: a reload does not change one already running
+                if (z.motorOnNanos == 0) z.arrivalMarginNanos = live.arrivalJamMarginNanos();
                 z.motorOnNanos += TICK_NANOS;
                 // only time spent pushing counts: a bag held by a stopped line is not stuck
-                if (z.eyeBlocked) z.blockedRunNanos += TICK_NANOS;
+                if (z.eyeBlocked) {
+                    if (z.blockedRunNanos == 0) z.sensorJamNanos = live.sensorJamNanos();
+                    z.blockedRunNanos += TICK_NANOS;
+                }
             }
-            if (z.eyeBlocked && z.blockedRunNanos > sensorJam) {
+            if (z.eyeBlocked && z.blockedRunNanos > z.sensorJamNanos) {
                 jam(z, "sensor");
             } else if (z.expectingArrival && z.motorOnNanos > arrivalLimitNanos(line, z)) {
                 if (z.awaitingAfterReset) missingAfterReset(z);
@@ -120,7 +125,8 @@ final class JamSupervisor {
      * ramps and eye positions included) with half of it again plus a second as margin.
      */
     static long arrivalLimitNanos(LineModel line, ZoneState z) {
-        long nominal = (long) ((z.cfg.eyeAtMOrDefault() / line.speed + line.cfg.arrivalJamMarginSOrDefault()) * 1e9);
+        long margin = z.motorOnNanos == 0 ? line.live.arrivalJamMarginNanos() : z.arrivalMarginNanos;
+        long nominal = (long) (z.cfg.eyeAtMOrDefault() / line.speed * 1e9) + margin;
         if (z.transitSamples < 5) return nominal;
         return Math.min(nominal, (long) (z.transitEwmaNanos * 1.5) + 1_000_000_000L);
     }
@@ -152,7 +158,8 @@ final class JamSupervisor {
         long now = loop.clock().nanos();
         if (now - z.lastJamNanos > JAM_RETRY_WINDOW_NANOS * 3) z.jamRetries = 0;   // a new jam, not the same one again
         z.lastJamNanos = now;
-        boolean retry = z.jamRetries < line.cfg.jamRetriesOrDefault() && loop.running();
+        int allowed = line.live.jamRetries();
+        boolean retry = z.jamRetries < allowed && loop.running();
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("zone", z.id);
         f.put("cleared", false);
@@ -162,7 +169,7 @@ final class JamSupervisor {
         if (retry) {
             z.jamRetries++;
             log.warn("{}: {} jam in zone {}; automatic retry {} of {} after the horn and a pause", line.id, kind, z.id,
-                    z.jamRetries, line.cfg.jamRetriesOrDefault());
+                    z.jamRetries, allowed);
             // a hand may be in the jam: warn first, then wait, then try once more
             loop.jamHorn(true);
             loop.after(JAM_RETRY_HORN_NANOS, () -> {

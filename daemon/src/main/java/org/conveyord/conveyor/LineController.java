@@ -249,6 +249,9 @@ public final class LineController implements AutoCloseable {
         return f;
     }
 
+    /** A reloaded config's jam timers, retries and check-weigh tolerances, taken between ticks (see {@link LiveLineSettings}). */
+    public CompletableFuture<CommandResult> applyLive(LineConfig next) { return call(() -> { line.live = LiveLineSettings.of(next); return CommandResult.success(); }); }
+
     /** Completes once every order and lane change so far is on disk. */
     public CompletableFuture<Void> flushed() {
         return store == null ? CompletableFuture.completedFuture(null) : store.flushed();

@@ -22,6 +22,7 @@ final class LineModel {
     final OrderBook orders = new OrderBook();
     final SorterBelt sorter;
     double speed;                   // changes only through LineController.requestSpeed
+    LiveLineSettings live;          // changes only through LineController.applyLive, between ticks
     private ZoneState[] zoneArray = new ZoneState[0];   // the zones and lanes again, indexed: no iterators on the control path
     private LaneState[] laneArray = new LaneState[0];
     private int generatedIds;
@@ -30,6 +31,7 @@ final class LineModel {
         this.id = id;
         this.cfg = cfg;
         this.speed = cfg.speedMpsOrDefault();
+        this.live = LiveLineSettings.of(cfg);
         this.sorter = new SorterBelt(loop, () -> speed, cfg.sorter());
     }
 

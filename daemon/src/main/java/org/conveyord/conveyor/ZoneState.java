@@ -28,7 +28,9 @@ final class ZoneState {
     int jamRetries;                 // automatic retries spent on the current jam
     long lastJamNanos;
     long blockedRunNanos;           // motor-on time with the eye blocked: a sensor jam when too long
+    long sensorJamNanos;            // ... longer than this, the limit in force when that time started
     long motorOnNanos;              // motor-on time since the bag we expect was released (or read)
+    long arrivalMarginNanos;        // the arrival window's margin in force when that time started
     long transitEwmaNanos;          // measured motor-on time from hand-over to this eye
     int transitSamples;             // how many transits the average holds
     boolean expectingArrival;       // a bag was released to us (or scanned at our station) and has not reached the eye

@@ -72,6 +72,8 @@ public final class ZplPrinter extends LinkedDevice {
     private final boolean odometerMode;
     private final HostReplyFramer framer;
     private final byte[] pollQuery;
+    /** The config's templates; a reload swaps the whole map (a label already rendered prints as it was). */
+    private volatile Map<String, String> templates;
 
     private final Set<String> faults = new LinkedHashSet<>();   // guarded by this
     private List<String> hsFaults = List.of();
@@ -97,6 +99,7 @@ public final class ZplPrinter extends LinkedDevice {
         this.queue = queue;
         this.jobDeadline = jobDeadline;
         this.odometerMode = cfg.odometerOrDefault();
+        this.templates = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(cfg.templatesOrEmpty()));
         this.framer = new HostReplyFramer(this::onHostStatus, this::onErrors, this::onOdometer);
         this.pollQuery = ((odometerMode ? "~HQOD" : "") + "~HS~HQES").getBytes(StandardCharsets.US_ASCII);
         this.lossPending = queue.entries().stream().anyMatch(e -> e.state() == State.SENT);
@@ -275,9 +278,15 @@ public final class ZplPrinter extends LinkedDevice {
         return CommandResult.answer(a);
     }
 
+    /** A reloaded config's templates, for every label rendered from now on (the queue keeps what was rendered). */
+    public void applyTemplates(Map<String, String> next) {
+        templates = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(next));
+    }
+
     /** Config templates first; then the built-in bag-label and order-label. */
     private String render(String template, Map<String, String> values) {
-        String configured = cfg.templatesOrEmpty().get(template);
+        Map<String, String> templates = this.templates;
+        String configured = templates.get(template);
         if (configured != null) return new ZplTemplate(template, configured).render(values);
         if (ZplLabel.TEMPLATE_BAG_LABEL.equals(template)) {
             Map<String, String> extra = new LinkedHashMap<>(values);
@@ -286,7 +295,7 @@ public final class ZplPrinter extends LinkedDevice {
         }
         if (ZplTemplate.ORDER_LABEL.name().equals(template)) return ZplTemplate.ORDER_LABEL.render(values);
         Set<String> known = new LinkedHashSet<>(List.of(ZplLabel.TEMPLATE_BAG_LABEL, ZplTemplate.ORDER_LABEL.name()));
-        known.addAll(cfg.templatesOrEmpty().keySet());
+        known.addAll(templates.keySet());
         throw new IllegalArgumentException("there is no template '" + template + "'; expected one of " + String.join(", ", known));
     }
 

@@ -12,12 +12,15 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A config reload (SIGHUP, the unit's ExecReload): the file is read again and, when every key that
@@ -25,8 +28,11 @@ import java.util.function.UnaryOperator;
  * force. Motion is never touched: nothing here reaches the line.
  * <p>
  * Keys that apply live: {@code logging.*}, {@code mqtt.telemetryIntervalS}, {@code mqtt.commands.*},
- * {@code health.*}. Any other change (layout, pins, devices and their timers and templates, broker,
- * identity, state directory) needs a restart: the whole reload is refused with one log line listing
+ * {@code health.*}, a line's jam timers and retries ({@code sensorJamS}, {@code arrivalJamMarginS},
+ * {@code jamRetries}) and check-weigh tolerances, and a printer's {@code templates}; the line takes its
+ * own between two control ticks (see {@code LiveLineSettings} for what a bag already being timed uses).
+ * Any other change (layout, pins, devices otherwise, broker, identity, state directory) needs a
+ * restart: the whole reload is refused with one log line listing
  * those keys and a {@code config-rejected} event. A file with errors is refused the same way, with
  * {@code FILE:LINE: key: message} in the log and one {@code config-rejected} event per error. A reload
  * that applies sends {@code config-reloaded {hash, changed[]}}; one that changes nothing sends it too,
@@ -35,8 +41,17 @@ import java.util.function.UnaryOperator;
 public final class ConfigReload {
 
     private static final Logger log = LoggerFactory.getLogger(ConfigReload.class);
-    /** Key paths (or their prefixes, ending in a dot) whose new value the running daemon can take. */
-    static final List<String> LIVE_KEYS = List.of("logging.", "mqtt.telemetryIntervalS", "mqtt.commands.", "health.");
+    /**
+     * Key paths (or their prefixes, ending in a dot) whose new value the running daemon can take; a
+     * {@code *} stands for one key (a device id).
+     */
+    static final List<String> LIVE_KEYS = List.of("logging.", "mqtt.telemetryIntervalS", "mqtt.commands.", "health.",
+            "devices.*.sensorJamS", "devices.*.arrivalJamMarginS", "devices.*.jamRetries",
+            "devices.*.checkweighTolerancePct", "devices.*.checkweighToleranceGrams",
+            "devices.*.templates", "devices.*.templates.");
+    private static final List<Pattern> LIVE_PATTERNS = LIVE_KEYS.stream().map(ConfigReload::keyPattern).toList();
+    private static final String LIVE_SUMMARY = "only logging, mqtt.telemetryIntervalS, mqtt.commands, health, a line's jam timers,"
+            + " jam retries and check-weigh tolerances and a printer's templates apply live";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** What applies a new config's live keys (the daemon's parts). */
@@ -90,7 +105,7 @@ public final class ConfigReload {
             log.warn("Config reload refused, the old config stays in force: these keys need a restart: {}",
                     String.join(", ", needRestart));
             rejected(r.lineOf(needRestart.getFirst()), String.join(", ", needRestart),
-                    "needs a restart (systemctl restart conveyord); only logging, mqtt.telemetryIntervalS, mqtt.commands and health apply live");
+                    "needs a restart (systemctl restart conveyord); " + LIVE_SUMMARY);
             return Outcome.REFUSED_RESTART_KEYS;
         }
         r.warnings().forEach(p -> log.warn("{}", p.format()));
@@ -115,10 +130,15 @@ public final class ConfigReload {
     }
 
     static boolean isLive(String keyPath) {
-        for (String k : LIVE_KEYS) {
-            if (k.endsWith(".") ? keyPath.startsWith(k) : keyPath.equals(k)) return true;
+        for (Pattern p : LIVE_PATTERNS) {
+            if (p.matcher(keyPath).matches()) return true;
         }
         return false;
+    }
+
+    private static Pattern keyPattern(String liveKey) {
+        String regex = Arrays.stream(liveKey.split("\\*", -1)).map(Pattern::quote).collect(Collectors.joining("[^.]+"));
+        return Pattern.compile(liveKey.endsWith(".") ? regex + ".+" : regex);
     }
 
     /** The key paths whose values differ (a section added or removed counts as each key in it; a list as a whole). */

@@ -90,6 +90,48 @@ class JamSupervisorTest {
         assertThat(JamSupervisor.arrivalLimitNanos(line, z1)).isEqualTo(nominal);
     }
 
+    @Test
+    void aReloadedSensorJamLimitTimesTheNextBlockageWhileTheOneBeingTimedKeepsItsOwn() {
+        long old = line.live.sensorJamNanos();
+        motor.set(true);
+        z1.eyeBlocked = true;
+        tickFor(0.5);
+        line.live = new LiveLineSettings(old * 4, line.live.arrivalJamMarginNanos(), 0, 10, 50);
+        tickFor(old / 1e9 - 0.5 + 0.2);
+        assertThat(z1.jammed).as("the blockage timed before the reload jams at the limit it started with").isTrue();
+
+        jams.clearByHand(new java.util.ArrayList<>(), "c-reset");
+        jams.eyeChanged(z1, true, clock.nanos());
+        tickFor(old / 1e9 + 0.2);
+        assertThat(z1.jammed).as("a new blockage is timed with the reloaded limit").isFalse();
+        tickFor(old * 3 / 1e9);
+        assertThat(z1.jammed).isTrue();
+        assertThat(motor.active).as("the reload itself switched nothing").isTrue();
+    }
+
+    @Test
+    void aReloadedArrivalMarginAndRetryCountApplyToTheNextReleasedBag() {
+        loop.running = true;
+        motor.set(true);
+        long oldLimit = JamSupervisor.arrivalLimitNanos(line, z1);
+        z1.bags.add(new TrackedBag("B-1", "pick-1", false, false));
+        jams.expectArrival(z1);
+        tickFor(0.1);
+        line.live = new LiveLineSettings(line.live.sensorJamNanos(), line.live.arrivalJamMarginNanos() + 3_000_000_000L, 0, 10, 50);
+        assertThat(JamSupervisor.arrivalLimitNanos(line, z1)).as("the bag released before the reload").isEqualTo(oldLimit);
+        jams.eyeChanged(z1, true, clock.nanos());   // it arrived
+
+        z1.bags.add(new TrackedBag("B-2", "pick-1", false, false));
+        jams.expectArrival(z1);
+        tickFor(oldLimit / 1e9 + 0.2);
+        assertThat(z1.jammed).as("the next bag has the reloaded margin").isFalse();
+        assertThat(JamSupervisor.arrivalLimitNanos(line, z1)).isEqualTo(oldLimit + 3_000_000_000L);
+        tickFor(3.0);
+        assertThat(z1.jammed).isTrue();
+        assertThat(events.ofType("jam").getFirst().fields()).as("no retries after the reload").containsEntry("autoRetry", false);
+        assertThat(loop.faults).containsExactly("jam z1");
+    }
+
     private static final class Output implements DigitalOut {
         boolean active;
 

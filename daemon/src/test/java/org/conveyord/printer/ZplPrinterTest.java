@@ -200,6 +200,24 @@ class ZplPrinterTest {
     }
 
     @Test
+    void aReloadedTemplateIsWhatTheNextLabelPrints() {
+        start(Duration.ofSeconds(60), Map.of("bag-label", "^XA^FO10,10^FDSHOP ${order}^FS^BCN,80^FD${bag}^FS^XZ"));
+        printer.printBagLabel("O-7", "B-7", "lane-1", null);
+        await().atMost(Duration.ofSeconds(3)).until(() -> sink.ofType("printed").size() == 1);
+
+        printer.applyTemplates(Map.of("bag-label", "^XA^FO10,10^FDSTORE 12 ${order} ${lane}^FS^BCN,80^FD${bag}^FS^XZ"));
+        printer.printBagLabel("O-8", "B-8", "lane-2", null);
+        await().atMost(Duration.ofSeconds(3)).until(() -> sink.ofType("printed").size() == 2);
+        assertThat(printed).map(l -> l.texts()).containsExactly(List.of("SHOP O-7"), List.of("STORE 12 O-8 lane-2"));
+
+        // a reload that drops the template: the built-in bag label again
+        printer.applyTemplates(Map.of());
+        printer.printBagLabel("O-9", "B-9", "lane-3", null);
+        await().atMost(Duration.ofSeconds(3)).until(() -> sink.ofType("printed").size() == 3);
+        assertThat(printed.get(2).texts()).contains("ORDER O-9", "BAG B-9", "LANE lane-3");
+    }
+
+    @Test
     void jobNotPrintedByItsDeadlineFails() throws Exception {
         paperOut = true;
         start(Duration.ofMillis(300));

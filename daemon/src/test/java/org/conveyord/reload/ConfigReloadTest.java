@@ -78,6 +78,26 @@ class ConfigReloadTest {
     }
 
     @Test
+    void aLinesJamTimersAndToleranceAndAPrintersTemplatesApplyLive() throws IOException {
+        Files.writeString(file, original.replace("    startWarningS: 2\n",
+                        "    startWarningS: 2\n    jamRetries: 0\n    arrivalJamMarginS: 3\n    checkweighToleranceGrams: 300\n")
+                .replace("    odometer: true ", "    templates: {bag-label: \"^XA^FD${bag}^FS^XZ\"}\n    odometer: true "));
+
+        assertThat(reload.reload()).isEqualTo(ConfigReload.Outcome.APPLIED);
+
+        assertThat(applied).singleElement().satisfies(a -> {
+            var line = a.cfg().devicesOfKind(org.conveyord.config.LineConfig.class).get("line-1");
+            assertThat(line.jamRetriesOrDefault()).isZero();
+            assertThat(line.checkweighToleranceGramsOrDefault()).isEqualTo(300.0);
+            assertThat(a.cfg().devicesOfKind(org.conveyord.config.PrinterConfig.class).get("printer-1").templatesOrEmpty())
+                    .containsOnlyKeys("bag-label");
+        });
+        assertThat(events).singleElement().satisfies(e -> assertThat(e.fields()).containsEntry("changed",
+                List.of("devices.line-1.arrivalJamMarginS", "devices.line-1.checkweighToleranceGrams", "devices.line-1.jamRetries",
+                        "devices.printer-1.templates.bag-label")));
+    }
+
+    @Test
     void aKeyThatNeedsARestartRefusesTheWholeReload() throws IOException {
         Files.writeString(file, original.replace("site: demo", "site: demo-2").replace("  telemetryIntervalS: 10", "  telemetryIntervalS: 3"));
 
@@ -126,6 +146,15 @@ class ConfigReloadTest {
         assertThat(ConfigReload.isLive("mqtt.telemetryIntervalS")).isTrue();
         assertThat(ConfigReload.isLive("mqtt.url")).isFalse();
         assertThat(ConfigReload.isLive("devices.line-1.jam.clearMs")).isFalse();
+        assertThat(ConfigReload.isLive("devices.line-1.sensorJamS")).isTrue();
+        assertThat(ConfigReload.isLive("devices.line-1.jamRetries")).isTrue();
+        assertThat(ConfigReload.isLive("devices.line-1.checkweighTolerancePct")).isTrue();
+        assertThat(ConfigReload.isLive("devices.printer-1.templates")).isTrue();
+        assertThat(ConfigReload.isLive("devices.printer-1.templates.shelf-label")).isTrue();
+        assertThat(ConfigReload.isLive("devices.jamRetries")).as("a device id, then the key").isFalse();
+        assertThat(ConfigReload.isLive("devices.line-1.zones")).isFalse();
+        assertThat(ConfigReload.isLive("devices.printer-1.link.tcp")).isFalse();
+        assertThat(ConfigReload.isLive("devices.line-1.speedMps")).isFalse();
         assertThat(ConfigReload.isLive("gpio.chip")).isFalse();
     }
 
