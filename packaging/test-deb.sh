@@ -29,7 +29,11 @@ if ! command -v lintian >/dev/null; then
 fi
 
 work=$(mktemp -d)
+sim_pid=""
+daemon_pid=""
 cleanup() {
+  if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null || true; wait "$daemon_pid" 2>/dev/null || true; fi
+  if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
   dpkg --purge conveyord >/dev/null 2>&1 || true
   dpkg --purge conveyord-ci-java21 >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -92,6 +96,135 @@ grep -q "openjdk-21-jre-headless" "$work/nojava.out" && grep -q "temurin-21-jre"
   || { cat "$work/nojava.out"; fail "without a Java 21 the wrapper did not say what to install"; }
 ok "no Java 21: exit 2 and what to install"
 
+# --- the package upgraded over itself keeps orders, seq and the outbox
+# The installed daemon runs as the unit runs it (user conveyord, /var/lib/conveyord, the unit's
+# JAVA_OPTS and working directory) on the demo line, which device-sim plays from the source tree,
+# with its broker on a closed port: every event stays in the outbox. An order and a start arrive
+# over the daemon's HTTP command path on loopback. Then a package with a higher version (this one,
+# repacked) is installed over it with dpkg -i, and the daemon starts again on the same state.
+[ -n "${JAVA_HOME:-}" ] || . tools/find-jdk.sh
+simjar=device-sim/target/device-sim.jar
+[ -f "$simjar" ] || fail "no $simjar: run mvn package first"
+free_port() {   # a loopback port nothing listens on
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 30000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+mqtt_port=$(free_port)
+http_port=$(free_port)
+cfg=/etc/conveyord/upgrade-test.yaml
+auth=/etc/conveyord/upgrade-test-http
+secret="upgrade-$RANDOM$RANDOM"
+echo "upgrade-test $secret" > "$auth"
+{
+  sed -e "s/^site: .*/site: upgrade-test/" -e "s#^  url: tcp://127.0.0.1:1883#  url: tcp://127.0.0.1:$mqtt_port#" \
+      -e "s#^stateDir: .*#stateDir: /var/lib/conveyord#" config/demo.yaml \
+    | while IFS= read -r l; do
+        case "$l" in   # every simulated endpoint on a free port
+          *'sim: {host: 127.0.0.1, port: '*) echo "${l%port: *}port: $(free_port)}" ;;
+          *'tcp: "127.0.0.1:'*) echo "${l%%127.0.0.1:*}127.0.0.1:$(free_port)\"}" ;;
+          *) echo "$l" ;;
+        esac
+      done
+  printf 'http:\n  listen: 127.0.0.1:%s\n  auth: %s\n' "$http_port" "$auth"
+} > "$cfg"
+chgrp conveyord "$cfg" "$auth" && chmod 640 "$cfg" "$auth"
+conveyord --check-config --config "$cfg" > "$work/check-upgrade.log" 2>&1 || { cat "$work/check-upgrade.log"; fail "--check-config on $cfg"; }
+"$JAVA_HOME/bin/java" -jar "$simjar" --config "$cfg" --mqtt-url "tcp://127.0.0.1:$mqtt_port" > "$work/sim.log" 2>&1 &
+sim_pid=$!
+
+unit_java_opts=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' /lib/systemd/system/conveyord.service)
+[ -n "$unit_java_opts" ] || fail "no JAVA_OPTS in the installed unit"
+start_daemon() {   # as the unit: its user, working directory, environment and ExecStart (with the test config)
+  (cd /var/lib/conveyord && exec setpriv --reuid conveyord --regid conveyord --init-groups -- \
+      env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin JAVA_HOME="$JAVA_HOME" \
+      JAVA_OPTS="$unit_java_opts" STATE_DIRECTORY=/var/lib/conveyord /usr/bin/conveyord --config "$cfg") \
+    > "$work/daemon-$1.log" 2>&1 &
+  daemon_pid=$!
+  for _ in $(seq 120); do
+    curl -sf "http://127.0.0.1:$http_port/health/ready" >/dev/null && return 0
+    kill -0 "$daemon_pid" 2>/dev/null || { cat "$work/daemon-$1.log"; fail "the installed daemon ($1) exited"; }
+    sleep 0.5
+  done
+  cat "$work/daemon-$1.log"; fail "the installed daemon ($1) did not become ready"
+}
+stop_daemon() {
+  kill -TERM "$daemon_pid"
+  local rc=0
+  wait "$daemon_pid" || rc=$?
+  daemon_pid=""
+  [ "$rc" -eq 0 ] || [ "$rc" -eq 143 ] || { cat "$work/daemon-$1.log"; fail "the daemon ($1) stopped with exit $rc"; }
+}
+command_ok() {   # POST /api/cmd/<device>/<action> on loopback; the reply must say ok
+  local reply
+  reply=$(curl -s -X POST -H "Authorization: Bearer $secret" -H 'Content-Type: application/json' \
+    -d "$2" "http://127.0.0.1:$http_port/api/cmd/$1")
+  echo "$reply" | grep -q '"ok":true' || fail "command $1 $2: $reply"
+}
+seqs() { cat /var/lib/conveyord/outbox/seg-*.log 2>/dev/null | grep -aoh '"seq":[0-9]*' | cut -d: -f2 | sort -n; }
+await_outbox() {   # until an event of type $1 is in the outbox
+  for _ in $(seq 60); do
+    cat /var/lib/conveyord/outbox/seg-*.log 2>/dev/null | grep -aq "\"type\":\"$1\"" && return 0
+    sleep 0.5
+  done
+  fail "no $1 event in /var/lib/conveyord/outbox"
+}
+
+start_daemon before
+command_ok line-1/order '{"id":"upg-order-1","order":"O-UPG-1","bags":["B-UPG-1","B-UPG-2"]}'
+command_ok line-1/start '{"id":"upg-start-1"}'
+await_outbox started
+stop_daemon before
+grep -q '"O-UPG-1"' /var/lib/conveyord/line-1.line-state.json || fail "the order is not in line-1.line-state.json"
+seqs > "$work/seqs-before"
+[ -s "$work/seqs-before" ] || fail "no event in the outbox before the upgrade"
+[ -f /var/lib/conveyord/event-seq ] || fail "no event-seq before the upgrade"
+cp -a /var/lib/conveyord "$work/state-before"
+ok "the installed daemon ran as conveyord: order O-UPG-1, $(wc -l < "$work/seqs-before") events (seq up to $(tail -n 1 "$work/seqs-before")) in the outbox"
+
+old_version=$(dpkg-deb -f "$deb" Version)
+new_version="${old_version}+upgrade1"
+dpkg --compare-versions "$new_version" gt "$old_version" || fail "$new_version is not above $old_version"
+dpkg-deb -R "$deb" "$work/upgrade"
+sed -i "s/^Version: .*/Version: $new_version/" "$work/upgrade/DEBIAN/control"
+dpkg-deb --build --root-owner-group "$work/upgrade" "$work/conveyord_${new_version}_all.deb" >/dev/null
+dpkg -i "$work/conveyord_${new_version}_all.deb" > "$work/upgrade.log" 2>&1 || { cat "$work/upgrade.log"; fail "dpkg -i of $new_version over $old_version"; }
+[ "$(dpkg-query -W -f='${Version} ${Status}' conveyord)" = "$new_version install ok installed" ] \
+  || fail "after the upgrade: $(dpkg-query -W -f='${Version} ${Status}' conveyord)"
+ok "dpkg -i $new_version over $old_version"
+for f in line-1.line-state.json event-seq; do
+  cmp -s "$work/state-before/$f" "/var/lib/conveyord/$f" || fail "the upgrade changed /var/lib/conveyord/$f"
+done
+for f in "$work"/state-before/outbox/seg-*.log; do
+  cmp -s "$f" "/var/lib/conveyord/outbox/$(basename "$f")" || fail "the upgrade changed or removed outbox/$(basename "$f")"
+done
+[ "$(stat -c %U /var/lib/conveyord/line-1.line-state.json)" = conveyord ] || fail "the state is no longer owned by conveyord"
+ok "the upgrade kept the order, event-seq and the outbox as they were"
+
+start_daemon after
+state=$(curl -sf "http://127.0.0.1:$http_port/api/state") || fail "GET /api/state"
+echo "$state" | grep -q '"ordersOpen":1' || fail "the upgraded daemon does not have the open order: $state"
+command_ok line-1/start '{"id":"upg-start-2"}'
+for _ in $(seq 60); do
+  [ "$(seqs | wc -l)" -gt "$(wc -l < "$work/seqs-before")" ] && break
+  sleep 0.5
+done
+stop_daemon after
+seqs > "$work/seqs-after"
+last_before=$(tail -n 1 "$work/seqs-before")
+comm -23 "$work/seqs-before" "$work/seqs-after" | grep -q . && fail "events of the old version left the outbox unsent"
+[ -z "$(uniq -d "$work/seqs-after")" ] || fail "a seq was used twice: $(uniq -d "$work/seqs-after" | head -n 3 | tr '\n' ' ')"
+first_new=$(comm -13 "$work/seqs-before" "$work/seqs-after" | sort -n | head -n 1)
+[ -n "$first_new" ] || fail "the upgraded daemon added no event to the outbox"
+[ "$first_new" -eq $((last_before + 1)) ] || fail "seq did not continue: the last before the upgrade was $last_before, the first after $first_new"
+ok "the upgraded daemon started on that state: order O-UPG-1 open, seq continued at $first_new, the old events still in the outbox"
+kill "$sim_pid" 2>/dev/null || true
+wait "$sim_pid" 2>/dev/null || true
+sim_pid=""
+rm -f "$cfg" "$auth"
+
 # --- purge: no file of the package left
 dpkg-query -L conveyord > "$work/files"
 mkdir -p /var/lib/conveyord/outbox && echo state > /var/lib/conveyord/outbox/seg-0   # state the daemon would leave
@@ -100,7 +233,8 @@ pass" > /etc/conveyord/mqtt-credentials
 dpkg --purge conveyord > "$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "dpkg --purge"; }
 left=()
 while read -r f; do
-  [ -z "$f" ] && continue
+  # "/." is the root itself, which a package built by dpkg-deb (the repacked upgrade) lists
+  [ -z "$f" ] || [ "$f" = "/." ] && continue
   if [ -d "$f" ]; then
     # a directory may stay only if another package (or the base system) has files in it
     dpkg-query -S "$f" >/dev/null 2>&1 || left+=("$f")
