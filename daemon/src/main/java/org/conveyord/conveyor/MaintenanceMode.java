@@ -48,6 +48,7 @@ final class MaintenanceMode {
     private final Map<String, DigitalOut> outputs = new LinkedHashMap<>();   // short name -> output
     private final Set<DigitalOut> motion = Collections.newSetFromMap(new IdentityHashMap<>());
     private final DigitalOut hornOut;
+    private final IoInventory claimed;
 
     private boolean on;
     private Map<String, Boolean> inputsShown = Map.of();
@@ -98,11 +99,16 @@ final class MaintenanceMode {
         this.estopLatched = estopLatched;
         this.haltLine = haltLine;
         this.hornOut = claimed.claimedOutputs().get(line.id + ".horn");
+        this.claimed = claimed;
+        motion.addAll(motionOutputs);
+    }
+
+    /** The pins by short name, listed on first use: the line claims some (e-stop, buttons, lights) after this exists. */
+    private void listPins() {
+        if (!inputs.isEmpty() || !outputs.isEmpty()) return;
         String prefix = line.id + ".";
         claimed.inputs().forEach((name, in) -> inputs.put(shortName(prefix, name), in));
-        // the heartbeat feeds the watchdog relay: holding it would defeat the watchdog, so it is shown, never held
         claimed.claimedOutputs().forEach((name, out) -> outputs.put(shortName(prefix, name), out));
-        motion.addAll(motionOutputs);
     }
 
     private static String shortName(String prefix, String name) {
@@ -145,6 +151,8 @@ final class MaintenanceMode {
 
     /** {@code io}: holds {@code output} on (or releases it, {@code hold} false). */
     CommandResult io(String output, boolean hold, long holdMs, String by, String session) {
+        listPins();
+        // the heartbeat feeds the watchdog relay: holding it would defeat the watchdog, so it is shown, never held
         DigitalOut out = outputs.get(output);
         if (out == null || output.endsWith("heartbeat")) {
             List<String> names = outputs.keySet().stream().filter(n -> !n.endsWith("heartbeat")).toList();
@@ -297,6 +305,7 @@ final class MaintenanceMode {
      */
     Map<String, Object> ioState() {
         if (!on) return null;
+        listPins();
         Map<String, Boolean> in = new LinkedHashMap<>();
         inputs.forEach((name, pin) -> in.put(name, pin.isActive()));
         // not every input's edge is a change of the line's state (a lane eye, a button): the panel shows it live anyway
