@@ -84,7 +84,8 @@ public final class LineDevice implements Device {
      */
     public void sessionClosed(String session) {
         line.call(() -> {
-            line.maintenance().sessionClosed(session);
+            MaintenanceMode maintenance = line.maintenance();
+            if (maintenance != null) maintenance.sessionClosed(session);   // null: the line never started
             return CommandResult.answer(Map.of());
         });
     }
