@@ -19,7 +19,8 @@
     + "#maintenance .pin{border:1px solid #999;border-radius:4px;padding:2px 6px;font:12px monospace}"
     + "#maintenance .pin.on{background:#2a2;color:#fff}"
     + "#maintenance button.hold{touch-action:none;user-select:none;min-width:5em;min-height:2.5em}"
-    + "#maintenance button.hold.active{background:#e80;color:#fff}";
+    + "#maintenance button.hold.active{background:#e80;color:#fff}"
+    + "#maint-answer{min-height:1.5em;margin:0}";
   document.head.appendChild(style);
 
   function send(line, action, params) {
@@ -51,6 +52,8 @@
     b.className = "hold" + (pressed.has(key) ? " active" : "");
     b.textContent = label;
     b.title = "hold to run";
+    b.dataset.action = action;
+    b.dataset.target = params.zone || params.output;
     const start = (e) => {
       e.preventDefault();
       if (pressed.has(key) || !session) return;
@@ -122,8 +125,7 @@
       for (const key of Array.from(pressed.keys())) if (key.startsWith(line + "/")) release(key);
       return;
     }
-    panel.appendChild(levelsOf("Inputs", s.inputs));
-    panel.appendChild(levelsOf("Outputs", s.outputs));
+    // the buttons above anything whose size changes: a layout shift under a held finger would release it
     const jog = document.createElement("div");
     jog.className = "io";
     jog.appendChild(document.createTextNode("Jog: "));
@@ -140,6 +142,8 @@
     holds.className = "holds";
     holds.textContent = holdsText(s);
     panel.appendChild(holds);
+    panel.appendChild(levelsOf("Inputs", s.inputs));
+    panel.appendChild(levelsOf("Outputs", s.outputs));
   }
 
   function levelsOf(title, levels) {
