@@ -150,7 +150,7 @@ public final class LineController implements AutoCloseable {
         }
         horn = new Horn(cfg.horn() == null ? null : gpio.output(id + ".horn", cfg.horn()), id, loop,
                 Math.round(cfg.startWarningSOrDefault() * 1e9));
-        maintenance = new MaintenanceMode(line, loop, horn, gpio, motion, () -> estopLatched, () -> stopLine(null, null));
+        maintenance = new MaintenanceMode(line, loop, events, horn, gpio, motion, () -> estopLatched, () -> stopLine(null, null));
         accumulation = new ZeroPressureAccumulation(line, cfg, clock, delivery, horn);
         DigitalOut heartbeat = cfg.heartbeat() == null ? null : gpio.output(id + ".heartbeat", cfg.heartbeat());
         health = new LoopHealth(id, clock, heartbeat, cfg.maxLoopLagMsOrDefault() * 1_000_000L);

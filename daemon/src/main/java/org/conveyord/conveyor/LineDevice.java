@@ -70,7 +70,7 @@ public final class LineDevice implements Device {
             case "maintenance" -> {
                 JsonNode on = cmd.params().get("on");
                 if (on == null || !on.isBoolean()) yield bad("maintenance needs \"on\": true to enter maintenance mode, false to leave it");
-                yield line.call(() -> line.maintenance().setMode(on.asBoolean(), by));
+                yield line.call(() -> line.maintenance().setMode(on.asBoolean(), by, cmd.id()));
             }
             case "io", "jog" -> hold(cmd, by);
             default -> CompletableFuture.completedFuture(

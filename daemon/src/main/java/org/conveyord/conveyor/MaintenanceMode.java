@@ -3,6 +3,7 @@ package org.conveyord.conveyor;
 import org.conveyord.clock.ControlClock;
 import org.conveyord.device.CommandResult;
 import org.conveyord.device.ErrorCode;
+import org.conveyord.device.EventSink;
 import org.conveyord.hal.DigitalIn;
 import org.conveyord.hal.DigitalOut;
 import org.slf4j.Logger;
@@ -40,6 +41,7 @@ final class MaintenanceMode {
 
     private final LineModel line;
     private final LineLoop loop;
+    private final EventSink events;
     private final Horn horn;
     private final long warnNanos;
     private final BooleanSupplier estopLatched;
@@ -90,9 +92,10 @@ final class MaintenanceMode {
      * @param motionOutputs what moves: held on only after the horn, and through the e-stop gate
      * @param haltLine     stops the line at once (no drain: the line is empty)
      */
-    MaintenanceMode(LineModel line, LineLoop loop, Horn horn, IoInventory claimed, List<DigitalOut> motionOutputs,
+    MaintenanceMode(LineModel line, LineLoop loop, EventSink events, Horn horn, IoInventory claimed, List<DigitalOut> motionOutputs,
                     BooleanSupplier estopLatched, Runnable haltLine) {
         this.line = line;
+        this.events = events;
         this.loop = loop;
         this.horn = horn;
         this.warnNanos = Math.round(line.cfg.startWarningSOrDefault() * 1e9);   // the same warning as every start
@@ -126,7 +129,7 @@ final class MaintenanceMode {
 
     // ------------------------------------------------------------------ commands
 
-    CommandResult setMode(boolean enter, String by) {
+    CommandResult setMode(boolean enter, String by, String cmdId) {
         if (!enter) {
             if (!on) return CommandResult.answer(Map.of("maintenance", false));
             releaseAll("maintenance mode ended");
@@ -142,7 +145,9 @@ final class MaintenanceMode {
         }
         String bags = bagsOnLine();
         if (bags != null) return refused("cannot enter maintenance mode: " + bags + "; run them off or take them off first");
+        boolean wasRunning = loop.running();
         haltLine.run();
+        if (wasRunning) events.emit(line.id, "stopped", Map.of("controlled", false, "reason", "maintenance"), cmdId);
         on = true;
         log.info("{}: maintenance mode on by {}; the line is stopped and start is refused until maintenance off", line.id, by);
         loop.changed();

@@ -36,7 +36,7 @@ class MaintenanceModeTest {
     }
 
     private static CommandResult maintenance(VirtualLineRig rig, boolean enter) {
-        return rig.command(() -> rig.line.maintenance().setMode(enter, "tech"));
+        return rig.command(() -> rig.line.maintenance().setMode(enter, "tech", "c-maintenance"));
     }
 
     private static CommandResult jog(VirtualLineRig rig, String zone, String session) {
@@ -118,6 +118,8 @@ class MaintenanceModeTest {
             assertThat(on(rig, CFG.sorter().motor())).isFalse();
             assertThat(rig.line.snapshot()).containsEntry("running", false).containsEntry("maintenance", true);
             assertThat(refusal(rig.command(() -> rig.line.requestStart("c-start-2", "test")))).contains("maintenance mode");
+            assertThat(rig.events.ofType("stopped")).last().satisfies(e -> assertThat(e.fields())
+                    .containsEntry("controlled", false).containsEntry("reason", "maintenance"));
 
             assertThat(maintenance(rig, false).ok()).isTrue();
             rig.runFor(1);
