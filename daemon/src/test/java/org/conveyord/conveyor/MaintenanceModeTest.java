@@ -210,6 +210,13 @@ class MaintenanceModeTest {
             rig.step();
             assertThat(on(rig, blue)).as("released on request").isFalse();
 
+            assertThat(rig.command(() -> rig.line.maintenance().io("horn", true, 500, "tech", null)).ok()).isTrue();
+            rig.step();
+            assertThat(horn(rig)).isTrue();
+            assertThat(rig.line.snapshot()).containsEntry("horn", true);
+            rig.runFor(0.6);
+            assertThat(horn(rig)).as("no keep-alive: the horn stops too").isFalse();
+
             PinConfig diverter = CFG.sorter().divertersOrEmpty().getFirst().output();
             String name = "diverter." + CFG.sorter().divertersOrEmpty().getFirst().lane();
             assertThat(rig.command(() -> rig.line.maintenance().io(name, true, 1000, "tech", null)).ok()).isTrue();
