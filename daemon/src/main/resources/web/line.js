@@ -87,7 +87,7 @@
           box.appendChild(w);
         }
       };
-      add("Start", "start", {}, s.estop ? "e-stop is pressed" : s.resetRequired ? "reset first" : s.running ? "already running" : "");
+      add("Start", "start", {}, s.estop ? "e-stop is pressed" : s.resetRequired ? "reset first" : s.maintenance ? "maintenance mode" : s.running ? "already running" : "");
       add("Stop", "stop", {}, s.running || s.starting ? "" : "not running");
       add("Reset", "reset", {}, s.estop ? "release the e-stop first" : s.resetRequired ? "" : "nothing to reset");
       (s.lanes || []).forEach((l) => add("Collect " + l.id, "collect", { lane: l.id }, (l.bags || []).length ? "" : "lane empty"));

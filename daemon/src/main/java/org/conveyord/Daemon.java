@@ -79,7 +79,10 @@ public final class Daemon implements AutoCloseable {
             MqttGateway.Counters c = gateway.counters();
             return new org.conveyord.metrics.LineMetrics.GatewayFigures(c.eventsSent(), c.eventsDropped(), c.outboxBytes());
         }, this::devices);
-        this.feed = new org.conveyord.http.LiveFeed(this::devices);
+        // a page's connection that closes ends whatever it held on in maintenance mode
+        this.feed = new org.conveyord.http.LiveFeed(this::devices, session -> devices().values().forEach(d -> {
+            if (d instanceof LineDevice line) line.sessionClosed(session);
+        }));
         // metrics and the page's feed see every event on its way to MQTT (on the relay thread, not the control loop)
         this.events = new org.conveyord.device.ObservedEventSink(gateway.events(),
                 List.of((dev, type, fields, cmdId) -> metrics.onEvent(dev, type, fields), feed));

@@ -36,6 +36,7 @@ import java.util.function.Function;
         subcommands = {Commands.Ping.class, Commands.Describe.class, Commands.State.class,
                 Commands.Start.class, Commands.Stop.class, Commands.Reset.class, Commands.Order.class,
                 Commands.Collect.class, Commands.Speed.class, Commands.Maintenance.class,
+                MaintenanceCommands.Io.class, MaintenanceCommands.Jog.class,
                 Commands.Print.class, Commands.Reprint.class, Commands.Discard.class, Commands.Watch.class})
 public final class ConveyorCtl implements Callable<Integer> {
 

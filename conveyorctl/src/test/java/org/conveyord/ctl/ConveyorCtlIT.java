@@ -87,8 +87,8 @@ class ConveyorCtlIT {
         assertThat(start.out()).isEmpty();
 
         CtlRun maintenance = line.ctl("maintenance", "on");
-        assertThat(maintenance.code()).as("not implemented by the daemon yet").isEqualTo(1);
-        assertThat(maintenance.err()).contains("UNKNOWN_ACTION");
+        assertThat(maintenance.code()).as("maintenance mode is refused while the e-stop is latched").isEqualTo(1);
+        assertThat(maintenance.err()).contains("line-1 maintenance refused: INVALID_STATE").contains("emergency stop");
     }
 
     @Test
@@ -113,6 +113,32 @@ class ConveyorCtlIT {
                 .matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  line-1\\s+bag-inducted\\s+.*")
                 .contains("bag=B-1").contains("order=O-1").contains("station=pick-1"));
         line.ctl("stop");
+    }
+
+    @Test
+    void maintenanceIoShowsThePinsAndJogHoldsAZoneWhileItRuns() throws Exception {
+        var p1 = ((org.conveyord.config.LineConfig) line.cfg.devicesOrEmpty().get("line-1")).zonesOrEmpty().stream()
+                .filter(z -> z.id().equals("p1")).findFirst().orElseThrow().motor();
+        CtlRun outside = line.ctl("jog", "p1", "--seconds", "1");
+        assertThat(outside.code()).isEqualTo(1);
+        assertThat(outside.err()).contains("line-1 jog refused: INVALID_STATE").contains("outside maintenance mode");
+        assertThat(line.ctl("io", "light.blue").code()).as("io OUTPUT without --on").isEqualTo(2);
+
+        CtlRun on = line.ctl("--by", "tech-tom", "maintenance", "on");
+        assertThat(on.code()).as(on.err()).isZero();
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            CtlRun io = line.ctl("io", "--once");
+            assertThat(io.code()).as(io.err()).isZero();
+            assertThat(io.out()).contains("estop=off").contains("p1.eye=off").contains("p1.motor=off").contains("horn=");
+        });
+
+        CompletableFuture<CtlRun> jog = CompletableFuture.supplyAsync(() -> line.ctl("--by", "tech-tom", "jog", "p1", "--seconds", "4"));
+        await().atMost(PATIENCE).until(() -> line.sim.output(p1.pin()) == p1.activeLevel());
+        CtlRun done = jog.get(30, TimeUnit.SECONDS);
+        assertThat(done.code()).as(done.err()).isZero();
+        assertThat(done.out()).contains("line-1 jog: held").contains("horn").contains("line-1 jog: released");
+        await().atMost(PATIENCE).until(() -> line.sim.output(p1.pin()) != p1.activeLevel());
+        assertThat(line.sim.report().unexpectedMotion()).isZero();
     }
 
     @Test

@@ -54,7 +54,9 @@ final class CtlLine implements AutoCloseable {
         assertThat(loaded.ok()).as(loaded.problems().toString()).isTrue();
         String site = "ctl-" + UUID.randomUUID().toString().substring(0, 8);
         cfg = onFreePorts(loaded.config(), site).withMqttUrl(url)
-                .withStateDir(Files.createTempDirectory("conveyorctl-it").toString());
+                .withStateDir(Files.createTempDirectory("conveyorctl-it").toString())
+                // conveyorctl speaks MQTT only; the default 127.0.0.1:8080 may be taken on a shared box
+                .withHttp(new org.conveyord.config.HttpConfig("off", null));
         sim = DeviceSim.start(cfg, url);
         daemon = Daemon.start(cfg, loaded.sha256(), BuildInfo.load());
         // the daemon is up once it answers through the broker

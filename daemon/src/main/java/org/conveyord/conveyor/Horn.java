@@ -13,7 +13,8 @@ import java.util.List;
  * jam, fault, {@code stop}) starts only after the horn has sounded for {@code startWarningS}: the
  * whole line at start, and a single zone that a {@code reset} releases while the rest of the line
  * runs. The automatic jam retry sounds it as well. It sounds while any of these needs it, so one
- * ending never silences another. Control thread only.
+ * ending never silences another. Maintenance mode sounds it before every jog ({@link MaintenanceMode}).
+ * Control thread only.
  */
 final class Horn {
     private static final Logger log = LoggerFactory.getLogger(Horn.class);
@@ -24,6 +25,7 @@ final class Horn {
     private final long warnNanos;
     private boolean lineStart;
     private boolean jamRetry;
+    private boolean maintenance;
     private final List<ZoneState> zonesWaiting = new ArrayList<>();
     private ControlClock.Cancellable zoneTimer;
     private boolean lastApplied;
@@ -44,6 +46,12 @@ final class Horn {
     /** The warning before an automatic jam retry. */
     void jamRetry(boolean on) {
         jamRetry = on;
+        apply();
+    }
+
+    /** Maintenance mode: the warning before a jog, or the horn held on from the I/O panel. */
+    void maintenance(boolean on) {
+        maintenance = on;
         apply();
     }
 
@@ -85,11 +93,12 @@ final class Horn {
     }
 
     boolean sounding() {
-        return lineStart || jamRetry || !zonesWaiting.isEmpty();
+        return lineStart || jamRetry || maintenance || !zonesWaiting.isEmpty();
     }
 
     /** Silences the horn for good (the daemon is closing). */
     void off() {
+        maintenance = false;
         lineStopped();
     }
 

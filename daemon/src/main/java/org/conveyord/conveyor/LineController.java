@@ -43,7 +43,7 @@ public final class LineController implements AutoCloseable {
 
     private final String id;
     private final LineConfig cfg;
-    private final Gpio gpio;
+    private final IoInventory gpio;
     private final LinePeripherals peripherals;
     private final EventSink events;
     private final Device.StateListener stateListener;
@@ -63,6 +63,7 @@ public final class LineController implements AutoCloseable {
     private SafeOutputs safe;
     private DigitalIn estopIn;
     private Horn horn;
+    private MaintenanceMode maintenance;
     private ZeroPressureAccumulation accumulation;
     private LoopHealth health;
     private StackLight stackLight;
@@ -98,7 +99,7 @@ public final class LineController implements AutoCloseable {
         this.clock = clock;
         this.store = stateFile == null ? null : new LineStateStore(stateFile);
         this.cfg = cfg;
-        this.gpio = gpio;
+        this.gpio = new IoInventory(gpio);   // the maintenance panel lists every pin the line claims
         this.peripherals = peripherals;
         this.events = events;
         this.stateListener = stateListener;
@@ -149,6 +150,7 @@ public final class LineController implements AutoCloseable {
         }
         horn = new Horn(cfg.horn() == null ? null : gpio.output(id + ".horn", cfg.horn()), id, loop,
                 Math.round(cfg.startWarningSOrDefault() * 1e9));
+        maintenance = new MaintenanceMode(line, loop, events, horn, gpio, motion, () -> estopLatched, () -> stopLine(null, null));
         accumulation = new ZeroPressureAccumulation(line, cfg, clock, delivery, horn);
         DigitalOut heartbeat = cfg.heartbeat() == null ? null : gpio.output(id + ".heartbeat", cfg.heartbeat());
         health = new LoopHealth(id, clock, heartbeat, cfg.maxLoopLagMsOrDefault() * 1_000_000L);
@@ -222,6 +224,9 @@ public final class LineController implements AutoCloseable {
 
     public DeviceStatus status() { return status; }
 
+    /** Maintenance mode (io, jog): control thread only, e.g. inside {@link #call}. */
+    MaintenanceMode maintenance() { return maintenance; }
+
     /** Whether the e-stop gate lets motion outputs on (for tests of the e-stop paths). */
     boolean motionGateOpen() { return safe.gateOpen(); }
 
@@ -289,6 +294,7 @@ public final class LineController implements AutoCloseable {
         if (jam.isPresent()) return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot start: zone " + jam.get().id + " is jammed; clear it and reset");
         if (!gpio.connected()) return CommandResult.error(ErrorCode.DEVICE_OFFLINE, id + " cannot start: its I/O is not reachable");
         if (faults.stopTheLine()) return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot start: " + faults.summary() + "; reset is needed");
+        if (maintenance.active()) return CommandResult.error(ErrorCode.INVALID_STATE, id + " cannot start: it is in maintenance mode; send maintenance {\"on\":false} first");
         if (running && !draining) return CommandResult.answer(Map.of("running", true));
         if (starting) return CommandResult.answer(Map.of("starting", true));
         starting = true;
@@ -453,6 +459,7 @@ public final class LineController implements AutoCloseable {
         draining = false;
         if (startTimer != null) startTimer.cancel();
         horn.lineStopped();
+        maintenance.estop();
         line.sorter.emergencyHalt(edgeNanos);
         log.warn("{}: EMERGENCY STOP {}{}; motion outputs off", id, how, wasMoving ? " while moving" : "");
     }
@@ -542,10 +549,10 @@ public final class LineController implements AutoCloseable {
     /** Recomputes every motor: each zone as {@link ZeroPressureAccumulation} says while the line moves, and the sorter. */
     private void applyOutputs() {
         boolean moving = running && !estopActive;
-        for (ZoneState z : line.zoneArray()) safe.set(z.motor, moving && accumulation.zoneRuns(z));
+        for (ZoneState z : line.zoneArray()) safe.set(z.motor, moving && accumulation.zoneRuns(z) || maintenance.holdsOn(z.motor));
         boolean sorterOn = (running || draining) && !estopActive;
         if (sorterOn && !line.sorter.moving) line.sorter.resume(clock.nanos());
-        safe.set(sorterMotor, sorterOn && clock.nanos() >= line.sorter.motorStartNanos);
+        safe.set(sorterMotor, sorterOn && clock.nanos() >= line.sorter.motorStartNanos || maintenance.holdsOn(sorterMotor));
     }
 
     // ------------------------------------------------------------------ state and helpers
@@ -576,6 +583,7 @@ public final class LineController implements AutoCloseable {
         m.red = stackLight.red();
         m.blue = stackLight.blue();
         m.ioConnected = gpio.connected();
+        m.maintenance(maintenance.ioState());
         m.end();
     }
 
@@ -663,7 +671,7 @@ public final class LineController implements AutoCloseable {
         if (startTimer != null) startTimer.cancel();
         horn.lineStopped();
         line.sorter.halt(clock.nanos());
-        if (faults.latch(fault)) events.emit(id, "fault", event);
+        if (fault != null && faults.latch(fault)) events.emit(id, "fault", event);
         updateStatus();
         changed();
     }
@@ -687,11 +695,7 @@ public final class LineController implements AutoCloseable {
 
         @Override public void jamHorn(boolean on) { horn.jamRetry(on); }
 
-        @Override
-        public void fault(String fault) {
-            faults.latch(fault);
-            updateStatus();
-        }
+        @Override public void fault(String fault) { faults.latch(fault); updateStatus(); }
 
         @Override public boolean hasFault(String fault) { return faults.has(fault); }
         @Override public TrackedBag unexpectedItem(String where) { return LineController.this.unexpectedItem(where); }

@@ -19,7 +19,8 @@ import java.util.concurrent.CompletionStage;
  * carrying the command id.
  */
 public final class LineDevice implements Device {
-    private static final List<String> ACTIONS = List.of("start", "stop", "reset", "speed", "order", "collect", "confirm");
+    private static final List<String> ACTIONS = List.of("start", "stop", "reset", "speed", "order", "collect", "confirm",
+            "maintenance", "io", "jog");
 
     private final LineController line;
 
@@ -66,9 +67,53 @@ public final class LineDevice implements Device {
                 if (lane == null || !lane.isTextual()) yield bad("confirm needs \"lane\": the lane staff checked, e.g. {\"lane\":\"lane-2\"}");
                 yield line.call(() -> line.confirm(lane.asText(), cmd.id()));
             }
+            case "maintenance" -> {
+                JsonNode on = cmd.params().get("on");
+                if (on == null || !on.isBoolean()) yield bad("maintenance needs \"on\": true to enter maintenance mode, false to leave it");
+                yield line.call(() -> line.maintenance().setMode(on.asBoolean(), by, cmd.id()));
+            }
+            case "io", "jog" -> hold(cmd, by);
             default -> CompletableFuture.completedFuture(
                     CommandResult.error(ErrorCode.UNKNOWN_ACTION, id() + " has no action '" + cmd.action() + "'; expected one of " + ACTIONS));
         };
+    }
+
+    /**
+     * The page's live connection {@code session} closed: whatever it held in maintenance mode ends.
+     * Any thread.
+     */
+    public void sessionClosed(String session) {
+        line.call(() -> {
+            MaintenanceMode maintenance = line.maintenance();
+            if (maintenance != null) maintenance.sessionClosed(session);   // null: the line never started
+            return CommandResult.answer(Map.of());
+        });
+    }
+
+    /**
+     * {@code io {"output","on","holdMs"}} and {@code jog {"zone","holdMs"}}: hold-to-run, repeated as
+     * keep-alive. {@code "on":false} releases at once; {@code "session"} (the page's live connection)
+     * ties the hold to that connection.
+     */
+    private CompletionStage<CommandResult> hold(Command cmd, String by) {
+        boolean jog = cmd.action().equals("jog");
+        String what = jog ? "zone" : "output";
+        JsonNode target = cmd.params().get(what);
+        if (target == null || !target.isTextual()) {
+            return bad(jog ? "jog needs \"zone\": the zone to run, e.g. {\"zone\":\"z1\",\"holdMs\":500}"
+                    : "io needs \"output\": the output to hold on, e.g. {\"output\":\"horn\",\"on\":true,\"holdMs\":500}");
+        }
+        JsonNode on = cmd.params().path("on");
+        if (!on.isMissingNode() && !on.isBoolean()) return bad(cmd.action() + ": \"on\" must be true or false");
+        if (!jog && on.isMissingNode()) return bad("io needs \"on\": true to hold the output on (repeat as keep-alive), false to release it");
+        JsonNode holdMs = cmd.params().path("holdMs");
+        if (!holdMs.isMissingNode() && !holdMs.canConvertToLong()) return bad(cmd.action() + ": \"holdMs\" must be a whole number of milliseconds, e.g. 500");
+        long ms = holdMs.isMissingNode() ? MaintenanceMode.DEFAULT_HOLD_MS : holdMs.asLong();
+        JsonNode session = cmd.params().path("session");
+        String s = session.isTextual() ? session.asText() : null;
+        boolean hold = on.asBoolean(true);
+        String name = target.asText();
+        return line.call(() -> jog ? line.maintenance().jog(name, hold, ms, by, s) : line.maintenance().io(name, hold, ms, by, s));
     }
 
     private CompletionStage<CommandResult> order(Command cmd) {

@@ -26,6 +26,7 @@ final class LineStateMirror {
     double speedMps;
     int bagsInTransit, ordersOpen;
     List<String> faults = List.of();   // an immutable list, replaced only when the faults change
+    private Map<String, Object> maintenanceIo;   // null: not in maintenance mode; else built once per step, never changed after
 
     final String[] zoneIds;
     final boolean[] zoneOccupied, zoneMotor, zoneJammed;
@@ -137,6 +138,11 @@ final class LineStateMirror {
         ordersOpen = line.orders.size();
     }
 
+    /** Control thread: maintenance mode's inputs, outputs and holds ({@link MaintenanceMode#ioState}), null while off. */
+    void maintenance(Map<String, Object> io) {
+        maintenanceIo = io;
+    }
+
     /**
      * Any thread: a consistent copy as the map {@code state/<line>} publishes, or null when the
      * control thread kept writing through every attempt (the caller then asks the control thread).
@@ -180,6 +186,9 @@ final class LineStateMirror {
         m.put("estopLatched", estopLatched);
         m.put("horn", horn);
         m.put("resetRequired", resetRequired);
+        Map<String, Object> io = maintenanceIo;
+        m.put("maintenance", io != null);
+        if (io != null) m.putAll(io);   // inputs, outputs, holds
         m.put("faults", withLaneChecks());
         m.put("speedMps", speedMps);
         List<Map<String, Object>> zs = new ArrayList<>(zoneIds.length);

@@ -14,9 +14,12 @@ import org.conveyord.device.ObservedEventSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +28,9 @@ import java.util.function.Supplier;
  * text frames:
  * {@code {"type":"state","device":..,"status":..,"state":{..}}} and
  * {@code {"type":"event","device":..,"event":..,"cmdId":..,"fields":{..}}}.
+ * After the first state frames each client gets {@code {"type":"hello","session":..}}: a secret
+ * naming this connection. A command sent with that {@code session} (maintenance mode's hold-to-run)
+ * ends when this connection closes, so a page that goes away holds nothing on.
  *
  * <p>A client that reads too slowly (its channel not writable) misses frames rather than growing a
  * buffer; the next state frame brings it up to date. A closed channel leaves the group by itself.
@@ -38,10 +44,18 @@ public final class LiveFeed implements ObservedEventSink.Observer, Device.StateL
     private final Supplier<Map<String, Device>> devices;
     private final ChannelGroup clients;
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    private final Consumer<String> sessionClosed;
+    private final SecureRandom random = new SecureRandom();
 
     /** Sends nothing until a client joins (a server that is off never has one). */
     public LiveFeed(Supplier<Map<String, Device>> devices) {
+        this(devices, session -> { });
+    }
+
+    /** @param sessionClosed told (on the I/O thread) when a client's connection closed, with its session */
+    public LiveFeed(Supplier<Map<String, Device>> devices, Consumer<String> sessionClosed) {
         this.devices = devices;
+        this.sessionClosed = sessionClosed;
         this.clients = new DefaultChannelGroup("ws-clients", GlobalEventExecutor.INSTANCE);
     }
 
@@ -51,6 +65,20 @@ public final class LiveFeed implements ObservedEventSink.Observer, Device.StateL
     void join(Channel ch) {
         clients.add(ch);
         devices.get().keySet().forEach(id -> stateFrame(id).ifPresent(text -> ch.writeAndFlush(new TextWebSocketFrame(text))));
+        byte[] secret = new byte[16];
+        random.nextBytes(secret);
+        String session = "ws-" + HexFormat.of().formatHex(secret);
+        ch.closeFuture().addListener(f -> {
+            try {
+                sessionClosed.accept(session);
+            } catch (RuntimeException e) {
+                log.warn("closing live feed session could not be handed on: {}", e.toString());
+            }
+        });
+        ObjectNode hello = mapper.createObjectNode();
+        hello.put("type", "hello");
+        hello.put("session", session);
+        write(hello).ifPresent(text -> ch.writeAndFlush(new TextWebSocketFrame(text)));
     }
 
     @Override

@@ -39,7 +39,8 @@ final class CommandDispatcher {
     /** One line per command: device, action, id, by, result code. Route it to its own file in logback if wanted. */
     private static final Logger audit = LoggerFactory.getLogger("conveyord.audit");
 
-    static final Set<String> MOTION_ACTIONS = Set.of("start", "reset", "speed", "jog");
+    /** Refused when older than their ttlMs: each sets something moving ({@code io} can hold a motor or diverter on). */
+    static final Set<String> MOTION_ACTIONS = Set.of("start", "reset", "speed", "jog", "io");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration REPLY_TTL = Duration.ofSeconds(60);
     /** A device that has not answered this long after our TIMEOUT reply is forgotten (a retry then runs again). */
