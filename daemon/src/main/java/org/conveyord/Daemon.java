@@ -144,7 +144,8 @@ public final class Daemon implements AutoCloseable {
         }
         org.conveyord.http.HttpCredentials creds = hc.auth() == null ? org.conveyord.http.HttpCredentials.none()
                 : org.conveyord.http.HttpCredentials.load(org.conveyord.systemd.Credentials.resolve("http.auth", hc.auth(), System.getenv()));
-        var backend = new org.conveyord.http.HttpBackend(this::devices, gateway::submitCommand, this::health, metrics, creds);
+        var backend = new org.conveyord.http.HttpBackend(this::devices, gateway::submitCommand, this::health, metrics, creds,
+                () -> cfg.devicesOfKind(LineConfig.class));
         try {
             http = org.conveyord.http.HttpServer.start(hc, backend, feed);
         } catch (IllegalStateException e) {

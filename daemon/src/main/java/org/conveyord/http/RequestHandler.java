@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
 
 /**
  * The routes: {@code GET /health/live}, {@code /health/ready}, {@code /metrics}, {@code /api/state},
- * {@code POST /api/cmd/<device>/<action>}, and the page's files from the classpath's {@code /web/}.
+ * {@code /api/layout}, {@code POST /api/cmd/<device>/<action>}, and the page's files from the classpath's {@code /web/}.
  * Every refusal is a 4xx with a JSON body {@code {"ok":false,"error":{"code","message"}}}, never a
  * stack trace. Runs on the server's I/O thread: nothing here blocks (a command's reply completes later).
  */
@@ -85,6 +85,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/health/ready" -> health(false);
             case "/metrics" -> metrics();
             case "/api/state" -> state();
+            case "/api/layout" -> layout();
             case "/" -> asset("/index.html");
             default -> asset(path);
         };
@@ -125,6 +126,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             d.put("reason", e.getValue().status().reason());
             d.set("state", mapper.valueToTree(e.getValue().state()));
         }
+        return json(HttpResponseStatus.OK, all);
+    }
+
+    private FullHttpResponse layout() {
+        ObjectNode all = mapper.createObjectNode();
+        backend.lines().get().forEach((id, cfg) -> all.set(id, mapper.valueToTree(LineLayout.of(cfg))));
         return json(HttpResponseStatus.OK, all);
     }
 
