@@ -97,10 +97,13 @@ public final class Daemon implements AutoCloseable {
                 case LineConfig l -> {
                     // events leave the control thread at once: JSON and the outbox's disk write happen on the relay
                     org.conveyord.clock.ThreadControlClock control = new org.conveyord.clock.ThreadControlClock(id + "-control");
-                    // the shift figures see the line's events on its relay thread, timed by its control clock
+                    // the shift figures see the line's events on its relay thread, timed by its control clock; a
+                    // figure that changed is state to publish (the step that caused it may have been published already)
                     org.conveyord.metrics.ShiftFigures shift = new org.conveyord.metrics.ShiftFigures(control, l.sorter().runOutLaneOrDefault());
                     org.conveyord.device.EventRelay relay = new org.conveyord.device.EventRelay(new org.conveyord.device.ObservedEventSink(events,
-                            List.of((dev, type, fields, cmdId) -> shift.onEvent(type, fields))), id + "-events", 65536);
+                            List.of((dev, type, fields, cmdId) -> {
+                                if (shift.onEvent(type, fields)) states.stateChanged(id);
+                            })), id + "-events", 65536);
                     relays.add(relay);
                     control.every(liveness.part(id + " control loop")::beat, TimeUnit.MILLISECONDS.toNanos(BEAT_MS));
                     control.every(metrics.loopLagProbe(id, LAG_PROBE_NANOS), LAG_PROBE_NANOS);

@@ -74,42 +74,56 @@ public final class ShiftFigures {
         for (int i = 0; i < BUCKETS; i++) buckets[i] = new Bucket();
     }
 
-    /** The line's events (its own only); any one thread at a time. */
-    public void onEvent(String type, Map<String, Object> fields) {
+    /** The line's events (its own only); any one thread at a time. True when a figure changed. */
+    public boolean onEvent(String type, Map<String, Object> fields) {
         long now = elapsed();
         synchronized (this) {
-            switch (type) {
+            return switch (type) {
                 case "bag-inducted" -> {
                     Object order = fields.get("order");
                     if (order != null) {
                         if (firstBagAt.size() >= MAX_OPEN_ORDERS) firstBagAt.clear();
                         firstBagAt.putIfAbsent(order.toString(), now);
                     }
+                    yield false;
                 }
                 case "bag-arrived" -> {
-                    if (!exceptionLane.equals(fields.get("dest"))) bucket(now).bags++;
+                    if (exceptionLane.equals(fields.get("dest"))) yield false;
+                    bucket(now).bags++;
+                    yield true;
                 }
                 case "bag-diverted" -> {
-                    if (exceptionLane.equals(fields.get("dest"))) bucket(now).exceptions.merge(String.valueOf(fields.get("reason")), 1, Integer::sum);
+                    if (!exceptionLane.equals(fields.get("dest"))) yield false;
+                    bucket(now).exceptions.merge(String.valueOf(fields.get("reason")), 1, Integer::sum);
+                    yield true;
                 }
                 case "jam" -> {
-                    if (!Boolean.TRUE.equals(fields.get("cleared"))) bucket(now).jams.merge(String.valueOf(fields.get("zone")), 1, Integer::sum);
+                    if (Boolean.TRUE.equals(fields.get("cleared"))) yield false;
+                    bucket(now).jams.merge(String.valueOf(fields.get("zone")), 1, Integer::sum);
+                    yield true;
                 }
                 case "order-complete" -> {
                     Bucket b = bucket(now);
                     b.orders++;
                     Long first = firstBagAt.remove(String.valueOf(fields.get("order")));
                     if (first != null) b.orderSeconds.add((now - first) / 1e9);
+                    yield true;
                 }
-                case "order-incomplete" -> firstBagAt.remove(String.valueOf(fields.get("order")));
+                case "order-incomplete" -> {
+                    firstBagAt.remove(String.valueOf(fields.get("order")));
+                    yield false;
+                }
                 // motion starts and ends exactly here; the sampler catches the stops no event names (faults)
-                case "started" -> running(true);
-                case "stopped" -> running(false);
+                case "started", "stopped" -> {
+                    running("started".equals(type));
+                    yield false;   // the line's own state changed with it
+                }
                 case "estop" -> {
                     if (Boolean.TRUE.equals(fields.get("active"))) running(false);
+                    yield false;
                 }
-                default -> { }
-            }
+                default -> false;
+            };
         }
     }
 

@@ -112,4 +112,16 @@ class ShiftFiguresTest {
         assertThat(s).containsEntry("ordersCompleted", 1);
         assertThat(s.get("orderTimeP50S")).isNull();
     }
+
+    @Test
+    void onlyAnEventThatChangesAFigureAsksForTheStateToBePublished() {
+        assertThat(shift.onEvent("bag-arrived", Map.of("bag", "B-1", "dest", "lane-1"))).isTrue();
+        assertThat(shift.onEvent("bag-arrived", Map.of("bag", "B-2", "dest", "exception"))).isFalse();
+        assertThat(shift.onEvent("bag-diverted", Map.of("bag", "B-2", "dest", "exception", "reason", "noread"))).isTrue();
+        assertThat(shift.onEvent("bag-diverted", Map.of("bag", "B-3", "dest", "lane-2"))).isFalse();
+        assertThat(shift.onEvent("jam", Map.of("zone", "z1", "cleared", true))).isFalse();
+        assertThat(shift.onEvent("jam", Map.of("zone", "z1", "cleared", false))).isTrue();
+        assertThat(shift.onEvent("order-complete", Map.of("order", "O-9", "dest", "lane-1", "bags", 1))).isTrue();
+        assertThat(shift.onEvent("weight", Map.of("grams", 1000))).isFalse();
+    }
 }
