@@ -59,6 +59,13 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (!ctx.channel().isWritable()) {
+            // a request while the answers to earlier ones wait unread: this client asks without
+            // reading (one read can hold a thousand pipelined requests); answering would buffer them all
+            log.info("HTTP client {} sends requests without reading the answers; closed", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
         if (!req.decoderResult().isSuccess()) {
             Throwable cause = req.decoderResult().cause();
             boolean tooLong = cause instanceof TooLongFrameException;

@@ -176,6 +176,43 @@ class HttpEndToEndIT {
     }
 
     @Test
+    void aClientThatAsksWithoutReadingHoldsOneBufferStallsNobodyAndIsClosed() throws Exception {
+        HttpServer server = h.daemon.httpServer().orElseThrow();
+        int before = server.connections();
+        int oneScrape = get("/metrics").body().length();
+        // far more answers than the kernel's socket buffers hold (a few MB): without a bound the server would keep them all
+        int requests = (int) Math.max(2000, 64L * 1024 * 1024 / oneScrape);
+        byte[] asks = "GET /metrics HTTP/1.1\r\nHost: conveyord\r\n\r\n".repeat(requests).getBytes(StandardCharsets.US_ASCII);
+        try (java.net.Socket slow = new java.net.Socket()) {
+            slow.setReceiveBufferSize(4096);
+            slow.connect(new java.net.InetSocketAddress("127.0.0.1", server.address().getPort()));
+            // the writes block once the server stops reading: off the test thread, ended by the close below
+            CompletableFuture<Void> asking = CompletableFuture.runAsync(() -> {
+                try {
+                    slow.getOutputStream().write(asks);
+                } catch (java.io.IOException closed) {
+                    // the server closed it, or the test did: either way the asking is over
+                }
+            });
+            long bound = 256 * 1024 + 2L * oneScrape;
+            java.util.concurrent.atomic.AtomicLong most = new java.util.concurrent.atomic.AtomicLong();
+            // the server closes it: it asked again while the answers it had waited unread
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> {
+                most.accumulateAndGet(server.pendingOutboundBytes(), Math::max);
+                return server.connections() <= before;
+            });
+            assertThat(most.get()).as("bytes held for the slow client").isLessThanOrEqualTo(bound);
+            // and nobody else waited on it meanwhile
+            long t0 = System.nanoTime();
+            assertThat(get("/health/live").statusCode()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+            slow.close();
+            asking.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(server.pendingOutboundBytes()).isZero();
+    }
+
+    @Test
     void fiftyWebSocketClientsComeAndGoLeavingNothingBehind() throws Exception {
         HttpServer server = h.daemon.httpServer().orElseThrow();
         get("/health/live");
