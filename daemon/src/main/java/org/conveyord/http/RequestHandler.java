@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
 import org.conveyord.device.Device;
 import org.conveyord.device.ErrorCode;
 import org.slf4j.Logger;
@@ -52,6 +53,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8", "svg", "image/svg+xml",
             "png", "image/png", "ico", "image/x-icon", "json", "application/json");
 
+    private static final AttributeKey<Boolean> ASKS_WITHOUT_READING = AttributeKey.valueOf("conveyord.http.asksWithoutReading");
+
     private final ObjectMapper mapper = new ObjectMapper();
     private final HttpBackend backend;
 
@@ -59,11 +62,14 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-        if (!ctx.channel().isWritable()) {
+        if (!ctx.channel().isWritable() || ctx.channel().hasAttr(ASKS_WITHOUT_READING)) {
             // a request while the answers to earlier ones wait unread: this client asks without
-            // reading (one read can hold a thousand pipelined requests); answering would buffer them all
-            log.info("HTTP client {} sends requests without reading the answers; closed", ctx.channel().remoteAddress());
-            ctx.close();
+            // reading (one read can hold a thousand pipelined requests); answering would buffer them all.
+            // The rest of what it sent in the same read is dropped as it is decoded.
+            if (ctx.channel().attr(ASKS_WITHOUT_READING).setIfAbsent(Boolean.TRUE) == null) {
+                log.info("HTTP client {} sends requests without reading the answers; closed", ctx.channel().remoteAddress());
+                ctx.close();
+            }
             return;
         }
         if (!req.decoderResult().isSuccess()) {

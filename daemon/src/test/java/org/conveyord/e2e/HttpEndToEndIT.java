@@ -178,8 +178,8 @@ class HttpEndToEndIT {
     @Test
     void aClientThatAsksWithoutReadingHoldsOneBufferStallsNobodyAndIsClosed() throws Exception {
         HttpServer server = h.daemon.httpServer().orElseThrow();
-        int before = server.connections();
         int oneScrape = get("/metrics").body().length();
+        int before = server.connections();   // the test's own keep-alive connection included
         // far more answers than the kernel's socket buffers hold (a few MB): without a bound the server would keep them all
         int requests = (int) Math.max(2000, 64L * 1024 * 1024 / oneScrape);
         byte[] asks = "GET /metrics HTTP/1.1\r\nHost: conveyord\r\n\r\n".repeat(requests).getBytes(StandardCharsets.US_ASCII);
