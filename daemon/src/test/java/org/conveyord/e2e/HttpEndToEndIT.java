@@ -117,6 +117,33 @@ class HttpEndToEndIT {
     }
 
     @Test
+    void theLayoutAndTheLineStateGiveThePageWhatItDraws() throws Exception {
+        HttpResponse<String> r = get("/api/layout");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode line = json(r).path("line-1");
+        var cfg = h.cfg.devicesOfKind(org.conveyord.config.LineConfig.class).get("line-1");
+        assertThat(line.path("zones")).hasSize(cfg.zonesOrEmpty().size());
+        assertThat(line.path("zones").findValuesAsText("next")).containsExactlyElementsOf(
+                cfg.zonesOrEmpty().stream().map(org.conveyord.config.LineConfig.Zone::next).toList());
+        assertThat(line.path("stations").findValuesAsText("zone")).containsExactly("p1", "p2");
+        assertThat(line.path("sorter").path("diverters")).hasSize(cfg.sorter().divertersOrEmpty().size());
+        assertThat(line.path("sorter").path("runOutLane").asText()).isEqualTo("exception");
+        assertThat(line.path("lanes").findValuesAsText("id")).containsExactlyElementsOf(
+                cfg.lanesOrEmpty().stream().map(org.conveyord.config.LineConfig.Lane::id).toList());
+
+        JsonNode state = json(get("/api/state")).path("line-1").path("state");
+        // the demo line has a reset button and remoteEstopReset: false
+        assertThat(state.path("resetAfterEstop").asText()).isEqualTo("button");
+        assertThat(state.path("sorter").path("bags").isArray()).isTrue();
+        JsonNode shift = state.path("shift");
+        for (String k : List.of("bagsPerHour", "ordersCompleted", "orderTimeP50S", "orderTimeP95S", "exceptionsByReason",
+                "jamsByZone", "runningS", "stoppedS")) {
+            assertThat(shift.has(k)).as("shift.%s in %s", k, shift).isTrue();
+        }
+        assertThat(shift.path("ordersCompleted").asInt()).isZero();
+    }
+
+    @Test
     void aCommandOverHttpRunsAsTheAuthenticatedUser() throws Exception {
         // the body claims another sender: the authenticated name wins
         HttpResponse<String> r = post("/api/cmd/line-1/start", "{\"id\":\"http-s-1\",\"by\":\"someone-else\"}",
