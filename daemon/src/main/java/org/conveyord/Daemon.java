@@ -99,16 +99,25 @@ public final class Daemon implements AutoCloseable {
             Device d = switch (e.getValue()) {
                 case LineConfig l -> {
                     // events leave the control thread at once: JSON and the outbox's disk write happen on the relay
-                    org.conveyord.device.EventRelay relay = new org.conveyord.device.EventRelay(events, id + "-events", 65536);
-                    relays.add(relay);
                     org.conveyord.clock.ThreadControlClock control = new org.conveyord.clock.ThreadControlClock(id + "-control");
+                    // the shift figures see the line's events on its relay thread, timed by its control clock; a
+                    // figure that changed is state to publish (the step that caused it may have been published already)
+                    org.conveyord.metrics.ShiftFigures shift = new org.conveyord.metrics.ShiftFigures(control, l.sorter().runOutLaneOrDefault());
+                    org.conveyord.device.EventRelay relay = new org.conveyord.device.EventRelay(new org.conveyord.device.ObservedEventSink(events,
+                            List.of((dev, type, fields, cmdId) -> {
+                                if (shift.onEvent(type, fields)) states.stateChanged(id);
+                            })), id + "-events", 65536);
+                    relays.add(relay);
                     control.every(liveness.part(id + " control loop")::beat, TimeUnit.MILLISECONDS.toNanos(BEAT_MS));
                     control.every(metrics.loopLagProbe(id, LAG_PROBE_NANOS), LAG_PROBE_NANOS);
                     control.onFatal(fatal::complete);
                     LineController c = new LineController(id, l, gpio, ports, relay, states,
                             control, cfg.stateDirOrDefault().resolve(id + ".line-state.json"));
                     lines.add(c);
-                    yield new LineDevice(c);
+                    // stops no event names (a fault) reach the figures within a second
+                    scheduler.scheduleWithFixedDelay(() -> shift.running(Boolean.TRUE.equals(c.snapshot().get("running"))),
+                            1, 1, TimeUnit.SECONDS);
+                    yield new LineDevice(c, l, shift);
                 }
                 default -> DevicePorts.create(id, e.getValue(), links, ctx, cfg.stateDirOrDefault());
             };
@@ -141,7 +150,8 @@ public final class Daemon implements AutoCloseable {
         }
         org.conveyord.http.HttpCredentials creds = hc.auth() == null ? org.conveyord.http.HttpCredentials.none()
                 : org.conveyord.http.HttpCredentials.load(org.conveyord.systemd.Credentials.resolve("http.auth", hc.auth(), System.getenv()));
-        var backend = new org.conveyord.http.HttpBackend(this::devices, gateway::submitCommand, this::health, metrics, creds);
+        var backend = new org.conveyord.http.HttpBackend(this::devices, gateway::submitCommand, this::health, metrics, creds,
+                () -> cfg.devicesOfKind(LineConfig.class));
         try {
             http = org.conveyord.http.HttpServer.start(hc, backend, feed);
         } catch (IllegalStateException e) {

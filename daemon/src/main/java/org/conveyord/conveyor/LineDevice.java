@@ -1,11 +1,13 @@
 package org.conveyord.conveyor;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.conveyord.config.LineConfig;
 import org.conveyord.device.Command;
 import org.conveyord.device.CommandResult;
 import org.conveyord.device.Device;
 import org.conveyord.device.DeviceStatus;
 import org.conveyord.device.ErrorCode;
+import org.conveyord.metrics.ShiftFigures;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +25,31 @@ public final class LineDevice implements Device {
             "maintenance", "io", "jog");
 
     private final LineController line;
+    private final String resetAfterEstop;
+    private final ShiftFigures shift;
 
     public LineDevice(LineController line) {
+        this(line, null, null);
+    }
+
+    /**
+     * @param cfg   the line's config, for what its state says about resetting after an e-stop (null: not said)
+     * @param shift the figures for line state {@code shift} (null: none)
+     */
+    public LineDevice(LineController line, LineConfig cfg, ShiftFigures shift) {
         this.line = line;
+        this.resetAfterEstop = cfg == null ? null : resetAfterEstop(cfg);
+        this.shift = shift;
+    }
+
+    /**
+     * {@code "button"} when only the physical reset button clears a latched e-stop (a remote
+     * {@code reset} is refused with {@code FORBIDDEN}: someone must look at the line first), else
+     * {@code "remote"}. In line state, so a page can show its reset disabled with the reason.
+     */
+    static String resetAfterEstop(LineConfig cfg) {
+        boolean button = cfg.buttons() != null && cfg.buttons().reset() != null;
+        return button && !cfg.remoteEstopResetOrDefault() ? "button" : "remote";
     }
 
     @Override public String id() { return line.id(); }
@@ -40,7 +64,13 @@ public final class LineDevice implements Device {
 
     @Override public DeviceStatus status() { return line.status(); }
 
-    @Override public Map<String, Object> state() { return line.snapshot(); }
+    @Override
+    public Map<String, Object> state() {
+        Map<String, Object> m = line.snapshot();
+        if (resetAfterEstop != null) m.put("resetAfterEstop", resetAfterEstop);
+        if (shift != null) m.put("shift", shift.summary());
+        return m;
+    }
 
     @Override
     public CompletionStage<CommandResult> handle(Command cmd) {

@@ -41,6 +41,10 @@ final class LineStateMirror {
     final int[] laneBagCount;
     final boolean[] laneFull;
     final boolean[] laneCheck;
+    // the sorter's bags, first off the end first: those on the belt, the one at its entry eye, those on their way to it
+    String[] sorterBags = new String[8];
+    String[] sorterDest = new String[8];   // null: not decided yet
+    int sorterBagCount;
     private TrackedBag[] scratch = new TrackedBag[16];   // control thread: the bags of one queue at a time
 
     LineStateMirror(List<String> zones, List<String> lanes, int laneCapacity) {
@@ -122,6 +126,7 @@ final class LineStateMirror {
         }
         SorterBelt sorter = line.sorter;
         inTransit += sorter.incoming.size() + sorter.belt.size() + (sorter.atEntry != null ? 1 : 0);
+        copySorter(sorter);
         LaneState[] lanes = line.laneArray();
         for (int i = 0; i < lanes.length; i++) {
             LaneState l = lanes[i];
@@ -141,6 +146,28 @@ final class LineStateMirror {
     /** Control thread: maintenance mode's inputs, outputs and holds ({@link MaintenanceMode#ioState}), null while off. */
     void maintenance(Map<String, Object> io) {
         maintenanceIo = io;
+    }
+
+    private void copySorter(SorterBelt sorter) {
+        int n = sorter.belt.size() + sorter.incoming.size() + (sorter.atEntry != null ? 1 : 0);
+        if (n > sorterBags.length) {
+            sorterBags = new String[n * 2];
+            sorterDest = new String[n * 2];
+        }
+        int k = 0;
+        for (int i = 0; i < sorter.belt.size(); i++) k = sorterBag(k, sorter.belt.get(i).bag);
+        if (sorter.atEntry != null) k = sorterBag(k, sorter.atEntry);
+        int m = sorter.incoming.size();
+        if (m > scratch.length) scratch = new TrackedBag[m * 2];
+        sorter.incoming.toArray(scratch);
+        for (int i = 0; i < m; i++) k = sorterBag(k, scratch[i]);
+        sorterBagCount = k;
+    }
+
+    private int sorterBag(int k, TrackedBag b) {
+        sorterBags[k] = b.id;
+        sorterDest[k] = b.dest;
+        return k + 1;
     }
 
     /**
@@ -204,6 +231,14 @@ final class LineStateMirror {
             zs.add(zm);
         }
         m.put("zones", zs);
+        List<Map<String, Object>> sb = new ArrayList<>(sorterBagCount);
+        for (int i = 0; i < sorterBagCount; i++) {
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("id", sorterBags[i]);
+            b.put("dest", sorterDest[i]);
+            sb.add(b);
+        }
+        m.put("sorter", Map.of("bags", sb));
         m.put("bagsInTransit", bagsInTransit);
         List<Map<String, Object>> ls = new ArrayList<>(laneIds.length);
         for (int i = 0; i < laneIds.length; i++) {

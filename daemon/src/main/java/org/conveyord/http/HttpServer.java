@@ -44,7 +44,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The daemon's HTTP server on Netty's HTTP and WebSocket codecs: one I/O thread, requests up to
  * {@link #MAX_REQUEST_BYTES}, a connection that sends nothing for {@link #IDLE_S} closed (a slow
- * or vanished client holds nothing), and WebSocket clients pinged so a dead one is noticed.
+ * or vanished client holds nothing), and WebSocket clients pinged so a dead one is noticed. What
+ * waits to be written to one client is bounded by the write-buffer watermarks (see {@link Lifecycle}
+ * and {@link LiveFeed}).
  * Nothing here touches the line: reads are snapshots, commands go through the gateway's path.
  */
 public final class HttpServer implements AutoCloseable {
@@ -122,6 +124,16 @@ public final class HttpServer implements AutoCloseable {
     /** Connected WebSocket clients. */
     public int webSocketClients() { return feed.clients(); }
 
+    /** Bytes written to client connections and not yet taken by their sockets: what slow readers cost. */
+    public long pendingOutboundBytes() {
+        long sum = 0;
+        for (Channel ch : connections) {
+            var out = ch.unsafe().outboundBuffer();
+            if (out != null) sum += out.totalPendingWriteBytes();
+        }
+        return sum;
+    }
+
     @Override
     public void close() {
         server.close().syncUninterruptibly();
@@ -146,11 +158,22 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    /** Idle connections closed, WebSocket clients joined to the feed and pinged. */
+    /**
+     * Idle connections closed, WebSocket clients joined to the feed and pinged, and a client that
+     * does not read what it asked for not read from either: past the write-buffer high watermark
+     * the server stops reading its requests until the buffer drains below the low one, so one that
+     * sends requests without reading the answers holds one buffer's worth, not one per request.
+     */
     private static final class Lifecycle extends ChannelInboundHandlerAdapter {
         private final LiveFeed feed;
 
         Lifecycle(LiveFeed feed) { this.feed = feed; }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+            ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+            super.channelWritabilityChanged(ctx);
+        }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {

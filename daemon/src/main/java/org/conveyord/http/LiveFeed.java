@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.conveyord.device.Device;
 import org.conveyord.device.DeviceStatus;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -32,13 +34,18 @@ import java.util.function.Supplier;
  * naming this connection. A command sent with that {@code session} (maintenance mode's hold-to-run)
  * ends when this connection closes, so a page that goes away holds nothing on.
  *
- * <p>A client that reads too slowly (its channel not writable) misses frames rather than growing a
- * buffer; the next state frame brings it up to date. A closed channel leaves the group by itself.
+ * <p>A client that reads too slowly (its channel not writable: past the server's write-buffer high
+ * watermark) misses frames rather than growing a buffer. One that stays so for
+ * {@link #SLOW_CLIENT_NANOS} is closed: the page reconnects and gets the whole picture again,
+ * which a client that missed frames needs anyway. A closed channel leaves the group by itself.
  */
 public final class LiveFeed implements ObservedEventSink.Observer, Device.StateListener {
 
     private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
     static final long FLUSH_MS = 100;
+    static final long SLOW_CLIENT_NANOS = 5_000_000_000L;
+    /** When a client's channel was first found not writable (absent: writable when last looked at). */
+    private static final AttributeKey<Long> UNWRITABLE_SINCE = AttributeKey.valueOf("conveyord.ws.unwritableSince");
 
     private final ObjectMapper mapper = new ObjectMapper();
     private final Supplier<Map<String, Device>> devices;
@@ -47,15 +54,22 @@ public final class LiveFeed implements ObservedEventSink.Observer, Device.StateL
     private final Consumer<String> sessionClosed;
     private final SecureRandom random = new SecureRandom();
 
+    private final LongSupplier nanos;
+
     /** Sends nothing until a client joins (a server that is off never has one). */
     public LiveFeed(Supplier<Map<String, Device>> devices) {
-        this(devices, session -> { });
+        this(devices, session -> { }, System::nanoTime);
     }
 
     /** @param sessionClosed told (on the I/O thread) when a client's connection closed, with its session */
     public LiveFeed(Supplier<Map<String, Device>> devices, Consumer<String> sessionClosed) {
+        this(devices, sessionClosed, System::nanoTime);
+    }
+
+    LiveFeed(Supplier<Map<String, Device>> devices, Consumer<String> sessionClosed, LongSupplier nanos) {
         this.devices = devices;
         this.sessionClosed = sessionClosed;
+        this.nanos = nanos;
         this.clients = new DefaultChannelGroup("ws-clients", GlobalEventExecutor.INSTANCE);
     }
 
@@ -137,7 +151,19 @@ public final class LiveFeed implements ObservedEventSink.Observer, Device.StateL
 
     private void broadcast(String text) {
         for (Channel ch : clients) {
-            if (ch.isWritable()) ch.writeAndFlush(new TextWebSocketFrame(text));
+            if (ch.isWritable()) {
+                ch.attr(UNWRITABLE_SINCE).set(null);
+                ch.writeAndFlush(new TextWebSocketFrame(text));
+                continue;
+            }
+            long now = nanos.getAsLong();
+            Long since = ch.attr(UNWRITABLE_SINCE).setIfAbsent(now);
+            if (since != null && now - since >= SLOW_CLIENT_NANOS) {
+                log.info("live feed client {} read nothing for {} s; closed (it reconnects with the whole picture)",
+                        ch.remoteAddress(), SLOW_CLIENT_NANOS / 1_000_000_000L);
+                ch.attr(UNWRITABLE_SINCE).set(null);
+                ch.close();
+            }
         }
     }
 }

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
 import org.conveyord.device.Device;
 import org.conveyord.device.ErrorCode;
 import org.slf4j.Logger;
@@ -36,7 +37,7 @@ import java.util.regex.Pattern;
 
 /**
  * The routes: {@code GET /health/live}, {@code /health/ready}, {@code /metrics}, {@code /api/state},
- * {@code POST /api/cmd/<device>/<action>}, and the page's files from the classpath's {@code /web/}.
+ * {@code /api/layout}, {@code POST /api/cmd/<device>/<action>}, and the page's files from the classpath's {@code /web/}.
  * Every refusal is a 4xx with a JSON body {@code {"ok":false,"error":{"code","message"}}}, never a
  * stack trace. Runs on the server's I/O thread: nothing here blocks (a command's reply completes later).
  */
@@ -52,6 +53,8 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8", "svg", "image/svg+xml",
             "png", "image/png", "ico", "image/x-icon", "json", "application/json");
 
+    private static final AttributeKey<Boolean> ASKS_WITHOUT_READING = AttributeKey.valueOf("conveyord.http.asksWithoutReading");
+
     private final ObjectMapper mapper = new ObjectMapper();
     private final HttpBackend backend;
 
@@ -59,6 +62,16 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (!ctx.channel().isWritable() || ctx.channel().hasAttr(ASKS_WITHOUT_READING)) {
+            // a request while the answers to earlier ones wait unread: this client asks without
+            // reading (one read can hold a thousand pipelined requests); answering would buffer them all.
+            // The rest of what it sent in the same read is dropped as it is decoded.
+            if (ctx.channel().attr(ASKS_WITHOUT_READING).setIfAbsent(Boolean.TRUE) == null) {
+                log.info("HTTP client {} sends requests without reading the answers; closed", ctx.channel().remoteAddress());
+                ctx.close();
+            }
+            return;
+        }
         if (!req.decoderResult().isSuccess()) {
             Throwable cause = req.decoderResult().cause();
             boolean tooLong = cause instanceof TooLongFrameException;
@@ -85,6 +98,7 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "/health/ready" -> health(false);
             case "/metrics" -> metrics();
             case "/api/state" -> state();
+            case "/api/layout" -> layout();
             case "/" -> asset("/index.html");
             default -> asset(path);
         };
@@ -125,6 +139,12 @@ final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             d.put("reason", e.getValue().status().reason());
             d.set("state", mapper.valueToTree(e.getValue().state()));
         }
+        return json(HttpResponseStatus.OK, all);
+    }
+
+    private FullHttpResponse layout() {
+        ObjectNode all = mapper.createObjectNode();
+        backend.lines().get().forEach((id, cfg) -> all.set(id, mapper.valueToTree(LineLayout.of(cfg))));
         return json(HttpResponseStatus.OK, all);
     }
 

@@ -117,6 +117,33 @@ class HttpEndToEndIT {
     }
 
     @Test
+    void theLayoutAndTheLineStateGiveThePageWhatItDraws() throws Exception {
+        HttpResponse<String> r = get("/api/layout");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode line = json(r).path("line-1");
+        var cfg = h.cfg.devicesOfKind(org.conveyord.config.LineConfig.class).get("line-1");
+        assertThat(line.path("zones")).hasSize(cfg.zonesOrEmpty().size());
+        assertThat(line.path("zones").findValuesAsText("next")).containsExactlyElementsOf(
+                cfg.zonesOrEmpty().stream().map(org.conveyord.config.LineConfig.Zone::next).toList());
+        assertThat(line.path("stations").findValuesAsText("zone")).containsExactly("p1", "p2");
+        assertThat(line.path("sorter").path("diverters")).hasSize(cfg.sorter().divertersOrEmpty().size());
+        assertThat(line.path("sorter").path("runOutLane").asText()).isEqualTo("exception");
+        assertThat(line.path("lanes").findValuesAsText("id")).containsExactlyElementsOf(
+                cfg.lanesOrEmpty().stream().map(org.conveyord.config.LineConfig.Lane::id).toList());
+
+        JsonNode state = json(get("/api/state")).path("line-1").path("state");
+        // the demo line has a reset button and remoteEstopReset: false
+        assertThat(state.path("resetAfterEstop").asText()).isEqualTo("button");
+        assertThat(state.path("sorter").path("bags").isArray()).isTrue();
+        JsonNode shift = state.path("shift");
+        for (String k : List.of("bagsPerHour", "ordersCompleted", "orderTimeP50S", "orderTimeP95S", "exceptionsByReason",
+                "jamsByZone", "runningS", "stoppedS")) {
+            assertThat(shift.has(k)).as("shift.%s in %s", k, shift).isTrue();
+        }
+        assertThat(shift.path("ordersCompleted").asInt()).isZero();
+    }
+
+    @Test
     void aCommandOverHttpRunsAsTheAuthenticatedUser() throws Exception {
         // the body claims another sender: the authenticated name wins
         HttpResponse<String> r = post("/api/cmd/line-1/start", "{\"id\":\"http-s-1\",\"by\":\"someone-else\"}",
@@ -173,6 +200,43 @@ class HttpEndToEndIT {
         HttpResponse<String> getCmd = get("/api/cmd/line-1/start");
         assertThat(getCmd.statusCode()).isEqualTo(405);
         assertThat(getCmd.body()).doesNotContain("Exception").doesNotContain("at org.");
+    }
+
+    @Test
+    void aClientThatAsksWithoutReadingHoldsOneBufferStallsNobodyAndIsClosed() throws Exception {
+        HttpServer server = h.daemon.httpServer().orElseThrow();
+        int oneScrape = get("/metrics").body().length();
+        int before = server.connections();   // the test's own keep-alive connection included
+        // far more answers than the kernel's socket buffers hold (a few MB): without a bound the server would keep them all
+        int requests = (int) Math.max(2000, 64L * 1024 * 1024 / oneScrape);
+        byte[] asks = "GET /metrics HTTP/1.1\r\nHost: conveyord\r\n\r\n".repeat(requests).getBytes(StandardCharsets.US_ASCII);
+        try (java.net.Socket slow = new java.net.Socket()) {
+            slow.setReceiveBufferSize(4096);
+            slow.connect(new java.net.InetSocketAddress("127.0.0.1", server.address().getPort()));
+            // the writes block once the server stops reading: off the test thread, ended by the close below
+            CompletableFuture<Void> asking = CompletableFuture.runAsync(() -> {
+                try {
+                    slow.getOutputStream().write(asks);
+                } catch (java.io.IOException closed) {
+                    // the server closed it, or the test did: either way the asking is over
+                }
+            });
+            long bound = 256 * 1024 + 2L * oneScrape;
+            java.util.concurrent.atomic.AtomicLong most = new java.util.concurrent.atomic.AtomicLong();
+            // the server closes it: it asked again while the answers it had waited unread
+            await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> {
+                most.accumulateAndGet(server.pendingOutboundBytes(), Math::max);
+                return server.connections() <= before;
+            });
+            assertThat(most.get()).as("bytes held for the slow client").isLessThanOrEqualTo(bound);
+            // and nobody else waited on it meanwhile
+            long t0 = System.nanoTime();
+            assertThat(get("/health/live").statusCode()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+            slow.close();
+            asking.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(server.pendingOutboundBytes()).isZero();
     }
 
     @Test

@@ -41,6 +41,11 @@ final class LineHarness implements AutoCloseable {
     static final String HTTP_SECRET = "line-page-secret-1";
 
     LineHarness() throws Exception {
+        this(c -> c);
+    }
+
+    /** @param adjust changes to the demo config (before ports and site are chosen) */
+    LineHarness(java.util.function.UnaryOperator<ConveyordConfig> adjust) throws Exception {
         String external = System.getenv("MQTT_TEST_URL");
         broker = external == null || external.isBlank() ? EmbeddedBroker.start("127.0.0.1", 0) : null;
         url = broker != null ? broker.url() : external;
@@ -56,7 +61,7 @@ final class LineHarness implements AutoCloseable {
         ConveyordConfig chosen = null;
         DeviceSim started = null;
         for (int attempt = 1; started == null; attempt++) {
-            chosen = onFreePorts(loaded.config(), site).withMqttUrl(url).withStateDir(state.toString())
+            chosen = onFreePorts(adjust.apply(loaded.config()), site).withMqttUrl(url).withStateDir(state.toString())
                     .withHttp(new org.conveyord.config.HttpConfig("127.0.0.1:" + freePort(), auth.toString()));
             try {
                 started = DeviceSim.start(chosen, url);
