@@ -1,0 +1,69 @@
+package org.conveyord.bench.daemon;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bench.jar startup [--runs 5] [--mqtt-url URL]}: exec of the daemon to READY=1 (sd_notify, as
+ * systemd sees it) and to its first {@code ping} reply, {@code --runs} times each without a class-data
+ * archive (the JDK's default CDS only) and with the unit's one ({@code -XX:+AutoCreateSharedArchive}: the
+ * first start writes it at exit and is not counted). The state directory survives between runs, as it
+ * does across restarts.
+ */
+public final class StartupBench {
+    static final String USAGE = "bench.jar startup [--runs 5] [--mqtt-url URL] [--daemon-jar JAR] [--config demo.yaml] [--java-opts '...']";
+
+    private StartupBench() {}
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions o = BenchOptions.parse(args, USAGE);
+        int runs = o.integer("runs", 5);
+        try (Broker broker = new Broker(o); DemoLine line = new DemoLine(o, broker.url)) {
+            String plain = line.javaOptsWithoutArchive();
+            String archived = line.unitHasArchive() ? line.javaOpts()
+                    : plain + " -XX:SharedArchiveFile=" + line.dir.resolve("conveyord.jsa") + " -XX:+AutoCreateSharedArchive";
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("withoutArchive", measure(line, broker.url, plain, runs, false));
+            result.put("withArchive", measure(line, broker.url, archived, runs, true));
+            Json r = new Json().put("bench", "startup").put("runs", runs);
+            result.forEach(r::put);
+            r.put("javaOpts", archived).put("loadavg", ThreadCpu.loadAverage());
+            System.out.println("RESULT " + r);
+        }
+    }
+
+    private static Map<String, Object> measure(DemoLine line, String url, String javaOpts, int runs, boolean trainFirst) throws Exception {
+        if (trainFirst) {
+            line.startDaemon(javaOpts, List.of());
+            line.awaitReady(60_000);
+            line.stopDaemon();
+        }
+        List<Double> ready = new ArrayList<>();
+        List<Double> ping = new ArrayList<>();
+        try (Pinger p = new Pinger(url, line.base)) {
+            for (int i = 0; i < runs; i++) {
+                line.startDaemon(javaOpts, List.of());
+                long t0 = line.startedNanos();
+                // asks from the start, as a caller retrying would; the daemon takes no command before it subscribed
+                long replied = 0;
+                while (replied == 0) replied = p.awaitReply(p.send(), 20);
+                ready.add((line.awaitReady(60_000) - t0) / 1e6);
+                ping.add((replied - t0) / 1e6);
+                line.stopDaemon();
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("readyMs", ready);
+        m.put("firstPingMs", ping);
+        m.put("readyMsMedian", median(ready));
+        m.put("firstPingMsMedian", median(ping));
+        return m;
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> s = xs.stream().sorted().toList();
+        return s.isEmpty() ? Double.NaN : s.get(s.size() / 2);
+    }
+}
