@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The daemon benchmarks' command line: {@code --name value} pairs. Common: {@code --mqtt-url URL}
  * (default: a Mosquitto started for the run), {@code --daemon-jar}, {@code --config} (the demo line),
- * {@code --java-opts} (default: the unit's JAVA_OPTS, read from systemd/conveyord.service).
+ * {@code --java-opts} (default: the unit's JAVA_OPTS, read from systemd/conveyord.service; its other Environment= too),
+ * {@code --archive true|false} (default: as the unit, i.e. with the class-data archive when it has CacheDirectory=).
  */
 record BenchOptions(Map<String, String> values) {
 
@@ -54,6 +55,33 @@ record BenchOptions(Map<String, String> values) {
             // no unit file at hand (run outside the repository): the flags it had when this was written
         }
         return DemoLine.DEFAULT_JAVA_OPTS;
+    }
+
+    /** The unit's other {@code Environment=K=V} lines (not JAVA_OPTS), e.g. MALLOC_ARENA_MAX. */
+    Map<String, String> unitEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(unitFile())) {
+                var m = java.util.regex.Pattern.compile("^Environment=\"?([A-Z_]+)=([^\"]*)\"?$").matcher(line.strip());
+                if (m.find() && !m.group(1).equals("JAVA_OPTS")) env.put(m.group(1), m.group(2));
+            }
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            // no unit file at hand: the JVM's defaults
+        }
+        return env;
+    }
+
+    /**
+     * Whether the daemon runs with the class-data archive the package's wrapper adds under systemd:
+     * {@code --archive true|false}, by default when the unit has {@code CacheDirectory=}.
+     */
+    boolean archive() {
+        if (values.containsKey("archive")) return Boolean.parseBoolean(values.get("archive"));
+        try {
+            return Files.readAllLines(unitFile()).stream().anyMatch(l -> l.strip().startsWith("CacheDirectory="));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** {@code --key} if given, else {@code rel} under the working directory or its parent (tests run in bench/). */

@@ -56,7 +56,7 @@ public final class CommandsBench {
                         .put("cpuUsPerCommandByThread", IdleBench.sortedByValue(net))
                         .put("rttMsP50", rtt[count / 2]).put("rttMsP99", rtt[(int) (count * 0.99)])
                         .put("rttMsMax", rtt[count - 1]).put("commandsPerS", count / runS)
-                        .put("javaOpts", line.javaOpts()).put("loadavg", load);
+                        .put("javaOpts", line.unitJavaOpts()).put("loadavg", load);
                 System.out.println("RESULT " + r);
             }
         }

@@ -63,29 +63,28 @@ final class DemoLine implements AutoCloseable {
         }
     }
 
-    /** The unit's JAVA_OPTS with its CDS archive (if any) in this run's directory instead of /var/cache. */
-    String javaOpts() {
-        return opts.javaOpts().replaceAll("-XX:SharedArchiveFile=\\S+",
-                Matcher.quoteReplacement("-XX:SharedArchiveFile=" + dir.resolve("conveyord.jsa")));
+    /** The unit's JAVA_OPTS (without java.io.tmpdir, which names the box's state directory). */
+    String javaOpts() { return opts.javaOpts(); }
+
+    /** What packaging/src/deb/bin/conveyord adds under systemd: the archive, here in this run's directory. */
+    String archiveOpts() {
+        return "-XX:SharedArchiveFile=" + dir.resolve("conveyord.jsa")
+                + " -XX:+AutoCreateSharedArchive -Xlog:cds=error -Xlog:cds+dynamic=error";
     }
 
-    /** The same without the class-data archive flags: the JVM's default CDS only. */
-    String javaOptsWithoutArchive() {
-        return javaOpts().replaceAll("-XX:SharedArchiveFile=\\S+|-XX:\\+AutoCreateSharedArchive", "").strip();
-    }
+    /** The unit's flags plus the archive when the unit has one: how the installed daemon runs. */
+    String unitJavaOpts() { return opts.archive() ? javaOpts() + " " + archiveOpts() : javaOpts(); }
 
-    boolean unitHasArchive() { return javaOpts().contains("-XX:SharedArchiveFile="); }
-
-    /** Where the unit makes its archive at first start: one start and stop here, so the measured start finds it. */
+    /** The archive is written when the first daemon exits: one start and stop here, so the measured start maps it. */
     void primeArchive() throws Exception {
-        if (!unitHasArchive()) return;
+        if (!opts.archive()) return;
         startDaemon(List.of());
         awaitReady(60_000);
         stopDaemon();
     }
 
     Process startDaemon(List<String> extraJavaOpts) throws IOException {
-        return startDaemon(javaOpts(), extraJavaOpts);
+        return startDaemon(unitJavaOpts(), extraJavaOpts);
     }
 
     /** Starts the daemon with {@code javaOpts}, then {@code extraJavaOpts}. */
@@ -99,6 +98,7 @@ final class DemoLine implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.log").toFile()));
         Map<String, String> env = pb.environment();
+        env.putAll(opts.unitEnvironment());
         env.put("NOTIFY_SOCKET", notify.path.toString());
         env.put("WATCHDOG_USEC", "10000000");
         notify.reset();

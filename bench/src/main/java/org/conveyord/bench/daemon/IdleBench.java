@@ -46,7 +46,7 @@ public final class IdleBench {
                     .put("rssMiB", ThreadCpu.rssKib(pid) / 1024.0)
                     .put("threads", after.threads())
                     .put("cpuMsByThread", byThread)
-                    .put("javaOpts", line.javaOpts())
+                    .put("javaOpts", line.unitJavaOpts())
                     .put("loadavgBefore", loadBefore).put("loadavgAfter", ThreadCpu.loadAverage());
             if (nmt) r.put("nmtCommittedKiB", NativeMemory.summary(pid));
             System.out.println("RESULT " + r);

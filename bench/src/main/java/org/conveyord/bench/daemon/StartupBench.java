@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * {@code bench.jar startup [--runs 5] [--mqtt-url URL]}: exec of the daemon to READY=1 (sd_notify, as
  * systemd sees it) and to its first {@code ping} reply, {@code --runs} times each without a class-data
- * archive (the JDK's default CDS only) and with the unit's one ({@code -XX:+AutoCreateSharedArchive}: the
- * first start writes it at exit and is not counted). The state directory survives between runs, as it
+ * archive (the JDK's default CDS only) and with the one the package's wrapper adds under systemd
+ * ({@code -XX:+AutoCreateSharedArchive}: the first start writes it at exit and is not counted). The state directory survives between runs, as it
  * does across restarts.
  */
 public final class StartupBench {
@@ -21,9 +21,8 @@ public final class StartupBench {
         BenchOptions o = BenchOptions.parse(args, USAGE);
         int runs = o.integer("runs", 5);
         try (Broker broker = new Broker(o); DemoLine line = new DemoLine(o, broker.url)) {
-            String plain = line.javaOptsWithoutArchive();
-            String archived = line.unitHasArchive() ? line.javaOpts()
-                    : plain + " -XX:SharedArchiveFile=" + line.dir.resolve("conveyord.jsa") + " -XX:+AutoCreateSharedArchive";
+            String plain = line.javaOpts();
+            String archived = plain + " " + line.archiveOpts();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("withoutArchive", measure(line, broker.url, plain, runs, false));
             result.put("withArchive", measure(line, broker.url, archived, runs, true));
