@@ -44,6 +44,8 @@ public final class IdleBench {
             Json r = new Json().put("bench", "idle").put("seconds", seconds)
                     .put("cpuPctOfCore", 100.0 * total / wallMs)
                     .put("rssMiB", ThreadCpu.rssKib(pid) / 1024.0)
+                    .put("rssAnonMiB", ThreadCpu.status(pid, "RssAnon:") / 1024.0)
+                    .put("rssFileMiB", ThreadCpu.status(pid, "RssFile:") / 1024.0)
                     .put("threads", after.threads())
                     .put("cpuMsByThread", byThread)
                     .put("javaOpts", line.unitJavaOpts())

@@ -58,10 +58,17 @@ public record ThreadCpu(Map<Long, Sample> byTid) {
     }
 
     /** VmRSS of the process in KiB. */
-    public static long rssKib(long pid) {
+    public static long rssKib(long pid) { return status(pid, "VmRSS:"); }
+
+    /**
+     * One KiB figure of {@code /proc/PID/status}: {@code VmRSS:}, {@code RssAnon:} (heap, metaspace, stacks:
+     * the process's own) or {@code RssFile:} (the JVM's libraries and the class-data archive: clean pages
+     * the kernel can drop and other JVMs share).
+     */
+    public static long status(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", ""));
+                if (line.startsWith(field)) return Long.parseLong(line.replaceAll("\\D", ""));
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/" + pid + "/status", e);
