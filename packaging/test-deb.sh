@@ -224,10 +224,17 @@ kill "$sim_pid" 2>/dev/null || true
 wait "$sim_pid" 2>/dev/null || true
 sim_pid=""
 rm -f "$cfg" "$auth"
+# the class-data archive: only with systemd's CACHE_DIRECTORY, and never for the one-shot commands
+mkdir -p "$work/cache"
+CACHE_DIRECTORY="$work/cache" conveyord --check-config --config /etc/conveyord/conveyord.yaml >/dev/null \
+  || fail "--check-config with CACHE_DIRECTORY set exited $?"
+[ ! -e "$work/cache/conveyord.jsa" ] || fail "--check-config wrote a class-data archive"
+ok "no class-data archive from --check-config"
 
 # --- purge: no file of the package left
 dpkg-query -L conveyord > "$work/files"
 mkdir -p /var/lib/conveyord/outbox && echo state > /var/lib/conveyord/outbox/seg-0   # state the daemon would leave
+mkdir -p /var/cache/conveyord && echo jsa > /var/cache/conveyord/conveyord.jsa        # and its class-data archive
 echo "user
 pass" > /etc/conveyord/mqtt-credentials
 dpkg --purge conveyord > "$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "dpkg --purge"; }
@@ -242,7 +249,7 @@ while read -r f; do
     left+=("$f")
   fi
 done < "$work/files"
-for f in /etc/conveyord /var/lib/conveyord /etc/systemd/system/multi-user.target.wants/conveyord.service; do
+for f in /etc/conveyord /var/lib/conveyord /var/cache/conveyord /etc/systemd/system/multi-user.target.wants/conveyord.service; do
   [ -e "$f" ] || [ -L "$f" ] && left+=("$f")
 done
 [ ${#left[@]} -eq 0 ] || fail "left after dpkg --purge: ${left[*]}"

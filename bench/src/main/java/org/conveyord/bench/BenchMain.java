@@ -9,6 +9,8 @@ import java.util.Arrays;
  *   <li>{@code control [--seconds 60] [--bags-per-s 10] [--zones 32] [--mqtt-url URL]}: eye edge to output
  *       latency and allocation of the line control path under load, with MQTT publishing on</li>
  *   <li>{@code delivery ...}: the event path to a broker with the durable outbox (see bench/run-delivery.sh)</li>
+ *   <li>{@code idle}, {@code startup}, {@code commands}: the daemon jar on the demo line with the unit's JVM flags
+ *       (see org.conveyord.bench.daemon); each ends with a line {@code RESULT {json}}</li>
  * </ul>
  */
 public final class BenchMain {
@@ -24,6 +26,9 @@ public final class BenchMain {
             case "jmh" -> org.openjdk.jmh.Main.main(rest);
             case "control" -> org.conveyord.bench.control.ControlPathBench.main(rest);
             case "delivery" -> org.conveyord.bench.delivery.DeliveryBench.main(rest);
+            case "idle" -> org.conveyord.bench.daemon.IdleBench.main(rest);
+            case "startup" -> org.conveyord.bench.daemon.StartupBench.main(rest);
+            case "commands" -> org.conveyord.bench.daemon.CommandsBench.main(rest);
             default -> {
                 System.err.println("bench.jar: unknown command '" + args[0] + "'");
                 System.exit(2);

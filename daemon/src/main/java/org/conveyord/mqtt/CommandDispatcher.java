@@ -149,7 +149,7 @@ final class CommandDispatcher {
         var accepted = (CommandParser.Accepted) parsed;
         Command cmd = accepted.command();
         String by = cmd.by().orElse(null);
-        log.info("Command {}/{} id={} by={}", clean(deviceId), clean(action), clean(cmd.id()), clean(by == null ? "-" : by));
+        // no log line here: the audit line at the end says device, action, id, by and the outcome
         return Optional.of(new Incoming(d, cmd, accepted.canonical(), by, deviceId + "/" + action + "/" + cmd.id(), answer));
     }
 
@@ -240,6 +240,18 @@ final class CommandDispatcher {
         }
         if (stage == null) stage = CompletableFuture.failedFuture(new IllegalStateException("handle returned null"));
         CompletableFuture<CommandResult> device = stage.toCompletableFuture();
+        if (device.isDone()) {
+            // answered at once (ping, describe, status...): finish here on the gateway thread, no hop back to it
+            CommandResult result = null;
+            Throwable err = null;
+            try {
+                result = device.join();
+            } catch (RuntimeException e) {
+                err = e;
+            }
+            finish(in, replyFor(cmd, result, err), codeOf(result, err));
+            return;
+        }
         // a copy, so the timeout does not complete the device's own future
         device.thenApply(Function.identity())
                 .orTimeout(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,13 @@ import java.util.Optional;
  * with the original reply instead of running again. Keeps every key younger than {@code minAge} and
  * at least the last {@code minCount} keys. Persisted as JSON lines in {@code <dir>/command-replies.jsonl}
  * (one fsync'd append per command) after a {@code {"version":2}} header line, compacted when opened. Not thread-safe: the gateway thread owns it.
+ *
+ * <p>The append is the cost of every command, so it is kept small: the line is encoded by hand into a
+ * reused buffer (no JSON tree), written at its offset into space zero-filled ahead of it
+ * ({@link #PREALLOCATE_BYTES} at a time), and made durable with {@code fdatasync} ({@code force(false)}):
+ * the file's size and blocks do not change on an append, so the sync writes the data and no metadata
+ * journal entry. The zeros are cut off again at {@link #close()}; after a crash the reader stops at
+ * the first NUL.
  */
 public final class CommandReplyCache implements AutoCloseable {
 
@@ -53,6 +61,8 @@ public final class CommandReplyCache implements AutoCloseable {
 
     /** The format this code writes (version 2: version 1 with a header line); it reads every version up to it. */
     static final int FORMAT_VERSION = 2;
+    /** Zero-filled ahead of the appends, enough for ~1,000 typical commands. */
+    static final int PREALLOCATE_BYTES = 256 * 1024;
     private static final String HEADER_START = "{\"version\":";
 
     private final Path file;
@@ -62,7 +72,12 @@ public final class CommandReplyCache implements AutoCloseable {
     private final ObjectMapper mapper = new ObjectMapper();
     private final LinkedHashMap<String, Stored> entries = new LinkedHashMap<>();
     private FileChannel channel;
-    private BufferedWriter writer;
+    /** Where the next line goes; the file is zero-filled from here to {@link #allocatedTo}. */
+    private long writeAt;
+    private long allocatedTo;
+    private ByteBuffer line = ByteBuffer.allocateDirect(4096);
+    private final StringBuilder text = new StringBuilder(512);
+    private final java.nio.charset.CharsetEncoder utf8 = StandardCharsets.UTF_8.newEncoder();
 
     private CommandReplyCache(Path file, Clock clock, Duration minAge, int minCount) {
         this.file = file;
@@ -77,8 +92,9 @@ public final class CommandReplyCache implements AutoCloseable {
         c.load();
         c.prune();
         c.compact();
-        c.channel = FileChannel.open(c.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        c.writer = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(c.channel), StandardCharsets.UTF_8));
+        c.channel = FileChannel.open(c.file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        c.writeAt = c.channel.size();
+        c.allocatedTo = c.writeAt;
         return c;
     }
 
@@ -89,10 +105,7 @@ public final class CommandReplyCache implements AutoCloseable {
         entries.remove(key);
         entries.put(key, s);
         try {
-            writer.write(line(key, s));
-            writer.newLine();
-            writer.flush();
-            channel.force(false);
+            append(key, s);
         } catch (IOException e) {
             log.error("Cannot append to {}: {}; this command's reply is remembered only until restart", file, e.toString());
         }
@@ -103,11 +116,68 @@ public final class CommandReplyCache implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (writer != null) writer.close();
+        if (channel == null) return;
+        try (FileChannel ch = channel) {
+            // the zeros ahead are for appends only: a clean file at rest ends with its last line
+            if (allocatedTo > writeAt) {
+                ch.truncate(writeAt);
+                ch.force(true);
+            }
         } catch (IOException e) {
             log.warn("Closing {} failed: {}", file, e.toString());
         }
+    }
+
+    private void append(String key, Stored s) throws IOException {
+        text.setLength(0);
+        text.append("{\"k\":");
+        quote(text, key);
+        text.append(",\"h\":\"").append(s.hash()).append("\",\"t\":").append(s.atMs()).append(",\"r\":");
+        quote(text, new String(s.reply(), StandardCharsets.UTF_8));
+        text.append("}\n");
+        int max = text.length() * 3;
+        if (line.capacity() < max) line = ByteBuffer.allocateDirect(Math.max(max, line.capacity() * 2));
+        line.clear();
+        utf8.reset().encode(java.nio.CharBuffer.wrap(text), line, true);
+        line.flip();
+        int len = line.remaining();
+        if (writeAt + len > allocatedTo) preallocate(writeAt + len);
+        long at = writeAt;
+        while (line.hasRemaining()) at += channel.write(line, at);
+        channel.force(false);
+        writeAt = at;
+    }
+
+    /** Zeros (real blocks, not a hole) up to at least {@code end}, and the new size made durable once. */
+    private void preallocate(long end) throws IOException {
+        long to = Math.max(end, allocatedTo) + PREALLOCATE_BYTES;
+        ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
+        for (long at = allocatedTo; at < to; ) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), to - at));
+            at += channel.write(zeros, at);
+        }
+        channel.force(true);
+        allocatedTo = to;
+    }
+
+    /** {@code v} as a JSON string (what Jackson writes for the same text, so lines read back alike). */
+    private static void quote(StringBuilder out, String v) {
+        out.append('"');
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
+                    else out.append(c);
+                }
+            }
+        }
+        out.append('"');
     }
 
     private void prune() {
@@ -124,6 +194,8 @@ public final class CommandReplyCache implements AutoCloseable {
         int bad = 0;
         boolean first = true;
         for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            int nul = l.indexOf('\0');
+            if (nul >= 0) l = l.substring(0, nul);   // the zero-filled space after the last append (a crash left it)
             if (l.isBlank()) continue;
             if (first) {
                 first = false;

@@ -47,7 +47,8 @@ import java.util.zip.CRC32;
  *
  * <p>Threading: every method is synchronized on this object; appends cost a write() to the page
  * cache (microseconds), never an fsync under {@link Fsync#BATCHED}: a private thread ("outbox-fsync")
- * syncs every {@code fsyncIntervalMs} outside the lock, and a power cut loses at most that much.
+ * syncs {@code fsyncIntervalMs} after the first unsynced write, outside the lock, and a power cut loses at
+ * most that much.
  * With {@link Fsync#EVERY_WRITE} the appending thread (the control loop, for events) waits for one
  * fsync per message: safe against power cuts, but use it only where that pause is acceptable.
  */
@@ -133,6 +134,7 @@ public final class DurableOutbox implements Outbox {
     private long totalBytes;
     private long corrupt;
     private boolean dirty;
+    private boolean syncScheduled;
     private boolean closed;
     private ByteBuffer writeBuf = ByteBuffer.allocate(4096);
 
@@ -168,8 +170,9 @@ public final class DurableOutbox implements Outbox {
         Files.createDirectories(dir);
         DurableOutbox o = new DurableOutbox(dir, settings, onDrop);
         o.recover();
-        o.syncer.scheduleWithFixedDelay(o::syncQuietly, settings.fsyncIntervalMs(), settings.fsyncIntervalMs(),
-                TimeUnit.MILLISECONDS);
+        synchronized (o) {
+            if (o.dirty) o.scheduleSync();
+        }
         return o;
     }
 
@@ -199,7 +202,7 @@ public final class DurableOutbox implements Outbox {
         try {
             while (b.hasRemaining()) active.write(b);
             if (settings.fsync() == Fsync.EVERY_WRITE) active.force(false);
-            else dirty = true;
+            else markDirty();
         } catch (IOException e) {
             // not appended: the caller must know (events go nowhere else)
             throw new UncheckedIOException("cannot append to the outbox in " + dir + ": " + e.getMessage(), e);
@@ -252,7 +255,7 @@ public final class DurableOutbox implements Outbox {
             ackedId = nextId - 1;
             removedAboveAck.clear();
         }
-        dirty = true;
+        markDirty();
         deleteAckedSegments();
     }
 
@@ -270,7 +273,7 @@ public final class DurableOutbox implements Outbox {
 
     public Settings settings() { return settings; }
 
-    /** fsyncs the log and records the ack cursor; the "outbox-fsync" thread does this every interval anyway. */
+    /** fsyncs the log and records the ack cursor; the "outbox-fsync" thread does this after every write anyway. */
     public synchronized void sync() throws IOException {
         if (active != null && settings.fsync() == Fsync.BATCHED) active.force(false);
         if (ackedId != ackedOnDisk) writeAcked();
@@ -310,6 +313,7 @@ public final class DurableOutbox implements Outbox {
     private void syncQuietly() {
         FileChannel ch;
         synchronized (this) {
+            syncScheduled = false;
             if (!dirty || closed) return;
             dirty = false;
             ch = settings.fsync() == Fsync.BATCHED ? active : null;
@@ -328,6 +332,25 @@ public final class DurableOutbox implements Outbox {
             // rolled to a new segment meanwhile: roll() synced the old one before closing it
         } catch (IOException e) {
             log.error("Outbox {}: fsync failed: {}; messages since the last sync may not survive a power cut", dir, e.toString());
+        }
+    }
+
+    /**
+     * Something to sync: one sync {@code fsyncIntervalMs} from now, unless one is due already. An idle
+     * outbox wakes no thread (a fixed-rate syncer woke 10 times a second to find nothing to do).
+     */
+    private void markDirty() {
+        dirty = true;
+        if (!syncScheduled) scheduleSync();
+    }
+
+    private void scheduleSync() {
+        if (closed) return;
+        syncScheduled = true;
+        try {
+            syncer.schedule(this::syncQuietly, settings.fsyncIntervalMs(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            syncScheduled = false;   // closing: close() syncs what is left
         }
     }
 
@@ -384,7 +407,7 @@ public final class DurableOutbox implements Outbox {
             ackedId = s.last();
             removedAboveAck.headSet(ackedId, true).clear();
         }
-        dirty = true;
+        markDirty();
         deleteSegment(s);
     }
 

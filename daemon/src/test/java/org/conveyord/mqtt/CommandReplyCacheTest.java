@@ -100,4 +100,24 @@ class CommandReplyCacheTest {
             assertThat(c.get("b")).isEmpty();
         }
     }
+
+    @Test
+    void repliesWrittenIntoThePreallocatedSpaceSurviveACrashBeforeClose() throws Exception {
+        Clock clock = Clock.systemUTC();
+        var crashed = CommandReplyCache.open(dir, clock, Duration.ofHours(24), 10);
+        crashed.put("node/ping/p-1", "{\"id\":\"p-1\"}", b("{\"id\":\"p-1\",\"ok\":true,\"result\":{\"note\":\"a \\\"quoted\\\" word\"}}"));
+        crashed.put("node/ping/p-2", "{\"id\":\"p-2\"}", b("{\"id\":\"p-2\",\"ok\":true}"));
+        // never closed: the zero-filled space after the last line stays in the file, as after a power cut
+        assertThat(Files.size(dir.resolve("command-replies.jsonl"))).isGreaterThan(CommandReplyCache.PREALLOCATE_BYTES);
+        try (var c = CommandReplyCache.open(dir, clock, Duration.ofHours(24), 10)) {
+            assertThat(new String(c.get("node/ping/p-1").orElseThrow().reply(), StandardCharsets.UTF_8))
+                    .isEqualTo("{\"id\":\"p-1\",\"ok\":true,\"result\":{\"note\":\"a \\\"quoted\\\" word\"}}");
+            assertThat(c.get("node/ping/p-2").orElseThrow().sameCommand("{\"id\":\"p-2\"}")).isTrue();
+            c.put("node/ping/p-3", "{\"id\":\"p-3\"}", b("{\"id\":\"p-3\",\"ok\":true}"));
+        }
+        // a clean close leaves no zeros: the file ends with its last line
+        assertThat(Files.readAllLines(dir.resolve("command-replies.jsonl"))).hasSize(1 + 3)
+                .last().asString().startsWith("{\"k\":\"node/ping/p-3\"");
+        // `crashed` stays unclosed on purpose: its close would cut the file back to its own end
+    }
 }

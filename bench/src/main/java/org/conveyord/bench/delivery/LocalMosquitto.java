@@ -13,14 +13,14 @@ import java.util.concurrent.TimeUnit;
  * directory so a consumer's persistent session survives {@link #stop()} / {@link #start()} (the
  * outage). Not thread-safe: the benchmark's main thread drives it.
  */
-final class LocalMosquitto implements AutoCloseable {
+public final class LocalMosquitto implements AutoCloseable {
 
     private final Path binary;
     private final Path dir;
     private final int port;
     private Process process;
 
-    LocalMosquitto() throws IOException {
+    public LocalMosquitto() throws IOException {
         Path b = Path.of("/usr/sbin/mosquitto");
         if (!Files.isExecutable(b)) b = Path.of("/usr/bin/mosquitto");
         if (!Files.isExecutable(b)) {
@@ -33,7 +33,7 @@ final class LocalMosquitto implements AutoCloseable {
         }
     }
 
-    String url() { return "tcp://127.0.0.1:" + port; }
+    public String url() { return "tcp://127.0.0.1:" + port; }
 
     /** CPU time the running broker used so far (user + system), in nanoseconds; -1 when unknown. */
     long cpuNanos() {
@@ -41,7 +41,7 @@ final class LocalMosquitto implements AutoCloseable {
         return p == null ? -1 : p.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
     }
 
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         Path conf = dir.resolve("mosquitto.conf");
         Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\n"
                 + "user " + System.getProperty("user.name") + "\n"
@@ -63,7 +63,7 @@ final class LocalMosquitto implements AutoCloseable {
         throw new IllegalStateException("mosquitto did not listen on " + port + " within 10 s");
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process == null) return;
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
