@@ -104,7 +104,7 @@ public final class HttpServer implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("http.listen " + cfg.listenOrDefault() + " cannot be bound: " + e.getMessage(), e);
         }
-        group.next().scheduleWithFixedDelay(feed::flush, LiveFeed.FLUSH_MS, LiveFeed.FLUSH_MS, TimeUnit.MILLISECONDS);
+        feed.flushOn(group.next());
         HttpServer s = new HttpServer(group, server, connections, feed);
         log.info("HTTP server on http://{}/ (commands {})", hostPort((InetSocketAddress) server.localAddress()),
                 backend.credentials().configured() ? "need http.auth credentials" : "refused: no http.auth configured");

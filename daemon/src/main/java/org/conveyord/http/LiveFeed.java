@@ -20,6 +20,9 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -55,6 +58,9 @@ public final class LiveFeed implements ObservedEventSink.Observer, Device.StateL
     private final SecureRandom random = new SecureRandom();
 
     private final LongSupplier nanos;
+    /** Where a flush runs; null until the server starts. A flush is scheduled only when a state changed. */
+    private volatile ScheduledExecutorService flusher;
+    private final AtomicBoolean flushPending = new AtomicBoolean();
 
     /** Sends nothing until a client joins (a server that is off never has one). */
     public LiveFeed(Supplier<Map<String, Device>> devices) {
@@ -97,10 +103,24 @@ public final class LiveFeed implements ObservedEventSink.Observer, Device.StateL
 
     @Override
     public void stateChanged(String deviceId) {
-        if (!clients.isEmpty()) dirty.add(deviceId);
+        if (clients.isEmpty()) return;
+        dirty.add(deviceId);
+        ScheduledExecutorService ex = flusher;
+        // one flush per FLUSH_MS at most, and no timer at all while nothing changes (idle CPU)
+        if (ex != null && flushPending.compareAndSet(false, true)) {
+            ex.schedule(() -> {
+                flushPending.set(false);
+                flush();
+            }, FLUSH_MS, TimeUnit.MILLISECONDS);
+        }
     }
 
-    /** On the server's timer: what changed since the last flush. */
+    /** The server's I/O loop, where coalesced state frames are flushed {@link #FLUSH_MS} after a change. */
+    void flushOn(ScheduledExecutorService executor) {
+        this.flusher = executor;
+    }
+
+    /** What changed since the last flush. */
     void flush() {
         if (dirty.isEmpty()) return;
         for (String id : Set.copyOf(dirty)) {
