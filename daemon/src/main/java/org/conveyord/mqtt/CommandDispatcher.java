@@ -249,7 +249,7 @@ final class CommandDispatcher {
             } catch (RuntimeException e) {
                 err = e;
             }
-            finish(in, replyFor(cmd, result, err), codeOf(result, err));
+            finish(in, replyFor(cmd, result, err), codeOf(result, err), isKeepAlive(result));
             return;
         }
         // a copy, so the timeout does not complete the device's own future
@@ -260,9 +260,15 @@ final class CommandDispatcher {
                         loop.hop(() -> timedOut(in, device));
                     } else {
                         byte[] bytes = replyFor(cmd, result, err);
-                        loop.hop(() -> finish(in, bytes, codeOf(result, err)));
+                        boolean renewal = isKeepAlive(result);
+                        loop.hop(() -> finish(in, bytes, codeOf(result, err), renewal));
                     }
                 });
+    }
+
+    /** A successful renewal of a hold that was already on (maintenance mode's {@code io}/{@code jog}). */
+    private static boolean isKeepAlive(CommandResult result) {
+        return result != null && result.ok() && result.result() instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("keepAlive"));
     }
 
     private static boolean isTimeout(Throwable err) {
@@ -327,9 +333,21 @@ final class CommandDispatcher {
 
     /** The command's outcome: remembered for its id, audited, sent, and given to any repeat that waited. */
     private void finish(Incoming in, byte[] reply, String code) {
+        finish(in, reply, code, false);
+    }
+
+    private void finish(Incoming in, byte[] reply, String code, boolean keepAlive) {
         replyCache.put(in.key(), in.canonical(), reply);
         Pending p = pending.remove(in.key());
-        audit(in.deviceId(), in.action(), in.cmd().id(), in.by(), code);
+        if (keepAlive) {
+            // a hold-to-run keep-alive repeats every ~200 ms while a button is held: the hold's start and
+            // its end are audited at INFO, the renewals between them only at DEBUG
+            auditListener.accept(in.action(), code);
+            audit.debug("device={} action={} id={} by={} result={} (keep-alive)", clean(in.deviceId()),
+                    clean(in.action()), clean(in.cmd().id()), clean(in.by() == null ? "-" : in.by()), code);
+        } else {
+            audit(in.deviceId(), in.action(), in.cmd().id(), in.by(), code);
+        }
         in.answer().accept(reply);
         if (p != null) p.reply().complete(reply);
     }
