@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The control path under load: {@code java -jar bench/target/bench.jar control [--layout default|big]
  * [--zones N] [--stations N] [--lanes N] [--speed M/S] [--rate BAGS/S | --bags-per-s BAGS/S]
- * [--seconds S | --minutes M] [--warmup-s S] [--estops N] [--mqtt-url tcp://…] [--no-state]}.
+ * [--seconds S | --minutes M] [--warmup-s S] [--drain-s S] [--estops N] [--mqtt-url tcp://…] [--no-state]}.
  * <p>
  * A generator plays the photo-eyes of the line (each bag inducted at its station's zone, crossing
  * every zone eye downstream, then the sorter's entry eye, then its lane eye) into the real
@@ -81,6 +81,8 @@ public final class ControlPathBench {
         long stepNanos = layout.stepNanos();
         int warmup = intArg(args, "--warmup-s", (int) Math.max(10, Math.ceil(layout.zones() * stepNanos / 1e9) + 5));
         int estops = intArg(args, "--estops", 20);
+        // after the last bag is fed: time for it to cross the line (its diverter and lane samples)
+        int drain = intArg(args, "--drain-s", (int) Math.ceil(layout.zones() * stepNanos / 1e9) + 2);
         String mqttUrl = strArg(args, "--mqtt-url", null);
         // --no-state: leave out the retained state snapshots to see their share
         boolean noState = Arrays.asList(args).contains("--no-state");
@@ -160,7 +162,7 @@ public final class ControlPathBench {
             if (i < totalBags) feed(layout, i, start + i * periodNanos, i >= warmBags, gen, gpio, probe, device, scanners);
         }, delay(start - 500_000_000L), periodNanos, TimeUnit.NANOSECONDS);
 
-        long end = start + totalBags * periodNanos + layout.zones() * stepNanos + 2_000_000_000L;
+        long end = start + totalBags * periodNanos + drain * 1_000_000_000L;
         while (System.nanoTime() < end) Thread.sleep(200);
         long measuredNanos = System.nanoTime() - atWarm[5];
         long alloc = threads.getThreadAllocatedBytes(controlThread) - atWarm[0];
