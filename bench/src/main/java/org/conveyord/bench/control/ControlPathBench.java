@@ -102,7 +102,6 @@ public final class ControlPathBench {
         long warmBags = Math.round(warmup * layout.bagsPerS());
         ControlProbe probe = new ControlProbe(layout, (int) Math.min(Integer.MAX_VALUE - 8, totalBags * layout.zones() + 1000),
                 (int) totalBags + 1000);
-        PauseLog pauses = new PauseLog();
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1);
         MqttGateway gateway = new MqttGateway(cfg, "bench", BuildInfo.load(), scheduler, Clock.systemUTC());
         BenchGpio gpio = new BenchGpio(probe);
@@ -130,6 +129,7 @@ public final class ControlPathBench {
         if (!gateway.isConnected()) throw new IllegalStateException("broker " + url + " not reachable");
         send(device, "start", "{\"id\":\"s-1\"}");
         Thread.sleep(300);
+        PauseLog pauses = new PauseLog("line-1-control");
 
         ScheduledExecutorService gen = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "eye-generator"));
         ScheduledExecutorService lanesGen = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "lane-generator"));
@@ -172,6 +172,7 @@ public final class ControlPathBench {
         double controlCpuPct = 100.0 * (threads.getThreadCpuTime(controlThread) - atWarm[4]) / measuredNanos;
         long[] gcPauses = pauses.summary("gc", measureFrom, end);
         long[] stalls = pauses.summary("stall", measureFrom, end);
+        long[] cpuWaits = pauses.summary("cpu-wait", measureFrom, end);
         var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         long[] rss = rssKiB();
         String loadAfter = loadAverage();
@@ -215,6 +216,8 @@ public final class ControlPathBench {
         r.put("gcMaxPauseMs", round(gcPauses[1] / 1e6, 2));
         r.put("stalls", stalls[0]);
         r.put("stallMaxMs", round(stalls[1] / 1e6, 2));
+        r.put("controlCpuWaits", cpuWaits[0]);
+        r.put("controlCpuWaitMaxMs", round(cpuWaits[1] / 1e6, 2));
         r.put("rssMiB", round(rss[0] / 1024.0, 1));
         r.put("rssPeakMiB", round(rss[1] / 1024.0, 1));
         r.put("heapUsedMiB", round(heap.getUsed() / 1048576.0, 1));
@@ -346,9 +349,10 @@ public final class ControlPathBench {
         r.get("worst10").forEach(w -> System.out.printf("  %9.3f s %8.0f us  %s%n", w.get("atS").asDouble(), w.get("us").asDouble(),
                 w.get("cause").asText()));
         System.out.printf("control thread allocation: %d bytes per bag%n", r.get("allocBytesPerBag").asLong());
-        System.out.printf("GC during measurement: %d collections, %d ms in total, longest pause %.2f ms; process-wide stalls > 0.5 ms: %d, longest %.2f ms%n",
-                r.get("gcCount").asLong(), r.get("gcMs").asLong(), r.get("gcMaxPauseMs").asDouble(), r.get("stalls").asLong(),
-                r.get("stallMaxMs").asDouble());
+        System.out.printf("GC during measurement: %d collections, %d ms in total, longest pause %.2f ms; control thread waiting > 0.25 ms"
+                        + " for a CPU: %d times, longest %.2f ms; bystander stalls > 0.5 ms: %d, longest %.2f ms%n",
+                r.get("gcCount").asLong(), r.get("gcMs").asLong(), r.get("gcMaxPauseMs").asDouble(), r.get("controlCpuWaits").asLong(),
+                r.get("controlCpuWaitMaxMs").asDouble(), r.get("stalls").asLong(), r.get("stallMaxMs").asDouble());
         System.out.printf("memory: RSS %.1f MiB (peak %.1f), heap used %.1f of %.1f MiB; CPU %.1f %% of a core (control thread %.1f %%)%n",
                 r.get("rssMiB").asDouble(), r.get("rssPeakMiB").asDouble(), r.get("heapUsedMiB").asDouble(),
                 r.get("heapMaxMiB").asDouble(), r.get("cpuPct").asDouble(), r.get("controlCpuPct").asDouble());

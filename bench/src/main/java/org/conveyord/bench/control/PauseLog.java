@@ -3,6 +3,12 @@ package org.conveyord.bench.control;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingStream;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,11 +16,12 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * What else stopped the JVM while the benchmark ran, so that each of the worst samples can be
- * given a cause: GC pauses and safepoints (JFR streaming, {@code jdk.GarbageCollection},
- * {@code jdk.SafepointBegin}), and stalls of a bystander thread that only parks for 1 ms and
- * notes how late it woke up (if it was late too, the whole process did not get a CPU: the OS
- * scheduler, other processes on the box).
+ * What else stopped the control thread while the benchmark ran, so that each of the worst samples
+ * can be given a cause: GC pauses and safepoints (JFR streaming, {@code jdk.GarbageCollection},
+ * {@code jdk.SafepointBegin}); time the control thread spent runnable but waiting for a CPU (its
+ * run-queue wait in {@code /proc/self/task/<tid>/schedstat}, read every millisecond: the OS
+ * scheduler and the other processes on the box); and stalls of a bystander thread that only parks
+ * for 1 ms and notes how late it woke up.
  */
 final class PauseLog implements AutoCloseable {
     private static final long PARK_NANOS = 1_000_000L;
@@ -29,9 +36,13 @@ final class PauseLog implements AutoCloseable {
     private final RecordingStream jfr;
     private final Thread hiccups;
     private final long wallMinusNano;
+    private final FileChannel schedstat;   // the control thread's; null where there is none
+    private final ByteBuffer statBuf = ByteBuffer.allocate(128);
     private volatile boolean running = true;
 
-    PauseLog() {
+    /** @param threadName the control thread's name (its /proc comm; it must be running) */
+    PauseLog(String threadName) {
+        schedstat = openSchedstat(threadName);
         Instant wall = Instant.now();
         long nano = System.nanoTime();
         wallMinusNano = wall.getEpochSecond() * 1_000_000_000L + wall.getNano() - nano;
@@ -58,11 +69,62 @@ final class PauseLog implements AutoCloseable {
         }
     }
 
+    private static FileChannel openSchedstat(String threadName) {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : tasks.toList()) {
+                if (Files.readString(t.resolve("comm")).trim().equals(threadName)) {
+                    return FileChannel.open(t.resolve("schedstat"), StandardOpenOption.READ);
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** The control thread's run-queue wait so far, in ns; -1 if unknown. Allocates nothing. */
+    private long runQueueWait() {
+        if (schedstat == null) return -1;
+        try {
+            statBuf.clear();
+            int n = schedstat.read(statBuf, 0);
+            int field = 0;
+            long v = 0;
+            for (int i = 0; i < n; i++) {
+                byte b = statBuf.get(i);
+                if (b == ' ') {
+                    if (field == 1) return v;
+                    field++;
+                    v = 0;
+                } else if (field == 1) {
+                    v = v * 10 + (b - '0');
+                }
+            }
+            return -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     private void watch() {
+        long lastWait = runQueueWait();
+        long lastPoll = System.nanoTime();
         while (running) {
             long before = System.nanoTime();
             LockSupport.parkNanos(PARK_NANOS);
-            long late = System.nanoTime() - before - PARK_NANOS;
+            long now = System.nanoTime();
+            long wait = runQueueWait();
+            if (wait >= 0 && lastWait >= 0 && wait - lastWait > LATE_NANOS / 2) {
+                synchronized (pauses) {
+                    // the kernel books a wait when it ends: it lies just before this poll, however long it was
+                    long waited = wait - lastWait;
+                    pauses.add(new Pause("cpu-wait", Math.min(lastPoll, now - waited), now,
+                            "the control thread waited " + waited / 1000 + " us for a CPU (run queue)"));
+                }
+            }
+            lastWait = wait;
+            lastPoll = now;
+            long late = now - before - PARK_NANOS;
             if (late > LATE_NANOS) {
                 synchronized (pauses) {
                     pauses.add(new Pause("stall", before + PARK_NANOS, before + PARK_NANOS + late,
@@ -73,21 +135,25 @@ final class PauseLog implements AutoCloseable {
     }
 
     /**
-     * The cause of a latency sample that started at {@code fromNanos} and lasted {@code nanos}: a
-     * GC or safepoint inside it, else a stall every thread saw, else "control path" (the work or
-     * the hand-over to the control thread itself).
+     * The cause of a latency sample that started at {@code fromNanos} and lasted {@code nanos}: the
+     * GC pause, safepoint, run-queue wait of the control thread or bystander stall that covers most
+     * of it; else "control path" (the work or the hand-over to the control thread itself).
      */
     String causeOf(long fromNanos, long nanos) {
         long to = fromNanos + nanos;
         Pause best = null;
+        long bestOverlap = 0;
         synchronized (pauses) {
             for (Pause p : pauses) {
-                if (p.endNanos() + SLACK_NANOS < fromNanos || p.startNanos() - SLACK_NANOS > to) continue;
-                if (best == null || rank(p) < rank(best)
-                        || rank(p) == rank(best) && p.endNanos() - p.startNanos() > best.endNanos() - best.startNanos()) best = p;
+                long overlap = Math.min(to, p.endNanos() + SLACK_NANOS) - Math.max(fromNanos, p.startNanos() - SLACK_NANOS);
+                if (overlap <= 0) continue;
+                if (best == null || overlap > bestOverlap || overlap == bestOverlap && rank(p) < rank(best)) {
+                    best = p;
+                    bestOverlap = overlap;
+                }
             }
         }
-        if (best == null) return "control path (no GC, safepoint or process-wide stall overlaps)";
+        if (best == null) return "control path (no GC, safepoint, run-queue wait or stall overlaps)";
         return best.kind() + ": " + best.detail() + ", " + (best.endNanos() - best.startNanos()) / 1000 + " us";
     }
 
@@ -95,7 +161,8 @@ final class PauseLog implements AutoCloseable {
         return switch (p.kind()) {
             case "gc" -> 0;
             case "safepoint" -> 1;
-            default -> 2;
+            case "cpu-wait" -> 2;
+            default -> 3;
         };
     }
 
@@ -116,5 +183,10 @@ final class PauseLog implements AutoCloseable {
     public void close() {
         running = false;
         jfr.close();
+        try {
+            if (schedstat != null) schedstat.close();
+        } catch (IOException e) {
+            // only the benchmark's own file handle
+        }
     }
 }
