@@ -162,8 +162,10 @@ public final class ControlPathBench {
             if (i < totalBags) feed(layout, i, start + i * periodNanos, i >= warmBags, gen, gpio, probe, device, scanners);
         }, delay(start - 500_000_000L), periodNanos, TimeUnit.NANOSECONDS);
 
-        long end = start + totalBags * periodNanos + drain * 1_000_000_000L;
+        long lastFed = start + totalBags * periodNanos;
+        long end = lastFed + drain * 1_000_000_000L;
         while (System.nanoTime() < end) Thread.sleep(200);
+        probe.stopMotorSamples();
         long measuredNanos = System.nanoTime() - atWarm[5];
         long alloc = threads.getThreadAllocatedBytes(controlThread) - atWarm[0];
         long gcs = gcCount() - atWarm[1];

@@ -32,10 +32,22 @@ final class ControlProbe implements BenchGpio.OutputProbe {
         for (int i = 0; i <= layout.lanes(); i++) planned.add(new ConcurrentLinkedQueue<>());
     }
 
+    private boolean stopped;
+
     /** A bag reached zone {@code zone}'s eye (generator thread, just before the edge is delivered). */
     synchronized void rise(int zone, long nanos, boolean measured) {
+        if (stopped) return;
         lastRise[zone] = nanos;
         measure[zone] = measured;
+    }
+
+    /**
+     * Ends the motor samples: the last bags meet no bag ahead, so their zones keep running, and
+     * the next motor off (the e-stop presses) is no reaction to their eye.
+     */
+    synchronized void stopMotorSamples() {
+        stopped = true;
+        java.util.Arrays.fill(lastRise, 0);
     }
 
     /** The same plan the controller makes from the entry-eye tail edge (see SorterBelt#schedule). */
