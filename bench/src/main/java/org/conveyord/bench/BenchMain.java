@@ -6,8 +6,11 @@ import java.util.Arrays;
  * {@code java -jar bench/target/bench.jar <command> [args]}:
  * <ul>
  *   <li>{@code jmh [JMH options]}: every JMH benchmark in this jar</li>
- *   <li>{@code control [--seconds 60] [--bags-per-s 10] [--zones 32] [--mqtt-url URL]}: eye edge to output
- *       latency and allocation of the line control path under load, with MQTT publishing on</li>
+ *   <li>{@code control [--layout default|big] [--zones N] [--stations N] [--lanes N] [--speed M/S]
+ *       [--rate BAGS/S] [--seconds 60 | --minutes M] [--warmup-s S] [--drain-s S] [--estops 20] [--mqtt-url URL]
+ *       [--no-state]}: eye edge to output latency (the 10 worst samples with their cause), allocation, GC,
+ *       RSS and CPU of the line control path under load, with MQTT publishing on; the last line is
+ *       {@code RESULT {json}} (see ControlPathBench#run)</li>
  *   <li>{@code delivery ...}: the event path to a broker with the durable outbox (see bench/run-delivery.sh)</li>
  *   <li>{@code idle}, {@code startup}, {@code commands}: the daemon jar on the demo line with the unit's JVM flags
  *       (see org.conveyord.bench.daemon); each ends with a line {@code RESULT {json}}</li>

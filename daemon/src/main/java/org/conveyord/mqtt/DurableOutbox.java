@@ -223,7 +223,8 @@ public final class DurableOutbox implements Outbox {
 
     @Override
     public synchronized List<Entry> after(long afterId, int max) {
-        List<Entry> out = new ArrayList<>(Math.min(max, 256));
+        // grown as entries are found: the gateway asks on every event and ack, mostly for one or none
+        List<Entry> out = new ArrayList<>();
         if (max <= 0 || closed) return out;
         if (afterId + 1 >= hotFrom) {
             for (Entry e : hot.tailMap(afterId, false).values()) {
