@@ -129,7 +129,10 @@ class ScenariosIT {
             // demo line: 0.8 m/s, 0.5 m minimum gap, bags 0.25-0.45 m
             assertThat(t.meanLengthM()).isBetween(0.25, 0.45);
             assertThat(t.limitPerHour()).isCloseTo(0.8 / (t.meanLengthM() + 0.5) * 3600, org.assertj.core.data.Offset.offset(1.0));
-            assertThat(table).contains("physical limit", "delivered");
+            // one bag per zone: 1.2 m from eye to eye between zones, 0.1 + 0.6 + 0.5 m into the sorter
+            assertThat(t.zoneGapM()).isCloseTo(1.2, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(t.zoneLimitPerHour()).isLessThan(t.limitPerHour());
+            assertThat(table).contains("physical limit", "one bag per zone", "delivered");
             assertThat(h.operator.on("event/line-1/order-complete")).as("orders came from both stations")
                     .anyMatch(m -> m.json().path("order").asText().contains("pick-1"))
                     .anyMatch(m -> m.json().path("order").asText().contains("pick-2"));

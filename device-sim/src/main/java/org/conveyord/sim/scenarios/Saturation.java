@@ -58,10 +58,15 @@ public record Saturation(double from, double minutes, List<String> stations, int
      * @param deliveredPerHour bags into order lanes per hour (every one judged by the scorecard)
      * @param meanLengthM      mean length of the bags hung on
      * @param limitPerHour     speed / (mean bag length + the sorter's minimum gap), per hour
+     * @param zoneGapM         the gap zero-pressure accumulation leaves between bags: a zone takes a bag
+     *                         only once its eye saw the last one leave, so the next bag, waiting at the
+     *                         eye before, starts that far behind (the widest over every hand-over; into
+     *                         the sorter, the eye-to-entry-eye distance plus the minimum gap)
+     * @param zoneLimitPerHour speed / (mean bag length + zoneGapM): what one bag per zone allows
      */
     public record Throughput(int hung, double windowS, int sortedInWindow, int deliveredInWindow, double sortedPerHour,
                              double deliveredPerHour, double speedMps, double meanLengthM, double minGapM,
-                             double limitPerHour) {
+                             double limitPerHour, double zoneGapM, double zoneLimitPerHour) {
 
         /** Delivered bags per hour as a share of the physical limit, 0..1. */
         public double ratio() { return limitPerHour <= 0 ? 0 : deliveredPerHour / limitPerHour; }
@@ -71,15 +76,19 @@ public record Saturation(double from, double minutes, List<String> stations, int
                       saturation over %.0f s: %d bags hung on, mean length %.3f m, speed %.2f m/s, minimum gap %.2f m
                       physical limit    %8.0f bags/h  (speed / (mean length + minimum gap))
                       sorted            %8.0f bags/h  (%d bags into a lane in the window)
-                      delivered         %8.0f bags/h  (%d bags into order lanes) = %.1f %% of the limit
+                      one bag per zone  %8.0f bags/h  (speed / (mean length + %.2f m, the accumulation gap))
+                      delivered         %8.0f bags/h  (%d bags into order lanes) = %.1f %% of the limit, %.1f %% of one bag per zone
                     """, windowS, hung, meanLengthM, speedMps, minGapM, limitPerHour, sortedPerHour, sortedInWindow,
-                    deliveredPerHour, deliveredInWindow, ratio() * 100);
+                    zoneLimitPerHour, zoneGapM, deliveredPerHour, deliveredInWindow, ratio() * 100,
+                    zoneLimitPerHour <= 0 ? 0 : deliveredPerHour / zoneLimitPerHour * 100);
         }
 
         public String json() {
             return String.format(Locale.ROOT, "{\"hung\":%d,\"windowS\":%.1f,\"sortedPerHour\":%.0f,\"deliveredPerHour\":%.0f,"
-                            + "\"limitPerHour\":%.0f,\"ratio\":%.4f,\"speedMps\":%.3f,\"meanLengthM\":%.4f,\"minGapM\":%.3f}",
-                    hung, windowS, sortedPerHour, deliveredPerHour, limitPerHour, ratio(), speedMps, meanLengthM, minGapM);
+                            + "\"limitPerHour\":%.0f,\"ratio\":%.4f,\"speedMps\":%.3f,\"meanLengthM\":%.4f,\"minGapM\":%.3f,"
+                            + "\"zoneGapM\":%.3f,\"zoneLimitPerHour\":%.0f}",
+                    hung, windowS, sortedPerHour, deliveredPerHour, limitPerHour, ratio(), speedMps, meanLengthM, minGapM,
+                    zoneGapM, zoneLimitPerHour);
         }
     }
 }

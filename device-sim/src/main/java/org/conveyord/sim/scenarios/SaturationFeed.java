@@ -39,6 +39,7 @@ final class SaturationFeed {
     private final String exceptionLane;
     private final double speedMps;
     private final double minGapM;
+    private final double zoneGapM;
     private final Map<String, Deque<Pending>> orderLeft = new HashMap<>();
     private final Map<String, Integer> ordersPlaced = new HashMap<>();
     private final Map<String, List<String>> orders = new LinkedHashMap<>();
@@ -59,6 +60,7 @@ final class SaturationFeed {
         this.exceptionLane = exceptionLane;
         this.speedMps = line.speedMpsOrDefault();
         this.minGapM = line.sorter() == null ? 0 : line.sorter().minGapMOrDefault();
+        this.zoneGapM = accumulationGapM(line);
         this.t0 = t0;
         spec.stations().forEach(s -> orderLeft.put(s, new ArrayDeque<>()));
     }
@@ -147,7 +149,29 @@ final class SaturationFeed {
         double deliveredPerHour = windowS <= 0 || sorted < 2 ? 0 : sortedPerHour * delivered / sorted;
         double meanLength = hung.isEmpty() ? 0 : lengthSum / hung.size();
         double limit = meanLength + minGapM <= 0 ? 0 : speedMps / (meanLength + minGapM) * 3600;
+        double zoneLimit = meanLength + zoneGapM <= 0 ? 0 : speedMps / (meanLength + zoneGapM) * 3600;
         return new Saturation.Throughput(hung.size(), windowS, sorted, delivered, sortedPerHour, deliveredPerHour,
-                speedMps, meanLength, minGapM, limit);
+                speedMps, meanLength, minGapM, limit, zoneGapM, zoneLimit);
+    }
+
+    /**
+     * The widest gap the daemon's accumulation leaves between consecutive bags at a hand-over: the
+     * next bag waits with its head at its zone's eye until the bag ahead left the next zone's eye
+     * (from eye to eye), or into the sorter until the bag ahead cleared the entry eye and the
+     * minimum gap passed.
+     */
+    static double accumulationGapM(LineConfig line) {
+        double widest = 0;
+        for (LineConfig.Zone z : line.zonesOrEmpty()) {
+            double toEnd = z.lengthMOrDefault() - z.eyeAtMOrDefault();
+            double gap;
+            if (LineConfig.SORTER.equals(z.next()) || z.next() == null) {
+                gap = line.sorter() == null ? 0 : toEnd + line.sorter().entryEyeAtMOrDefault() + line.sorter().minGapMOrDefault();
+            } else {
+                gap = line.zone(z.next()).map(d -> toEnd + d.eyeAtMOrDefault()).orElse(0.0);
+            }
+            widest = Math.max(widest, gap);
+        }
+        return widest;
     }
 }
