@@ -26,8 +26,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-jar=daemon/target/conveyord.jar
-sim=device-sim/target/device-sim.jar
+jar=${DAEMON_JAR:-daemon/target/conveyord.jar}      # DAEMON_JAR / DEVICE_SIM_JAR: copies, so a rebuild
+sim=${DEVICE_SIM_JAR:-device-sim/target/device-sim.jar}  # during a long run cannot pull the jar from under it
 if [ ! -f "$jar" ] || [ ! -f "$sim" ]; then
   mvn -B -q -pl daemon,device-sim -am package -DskipTests
 fi
