@@ -58,7 +58,8 @@ def summary(name, result):
                     f"one bag per zone allows (gap {t['zoneGapM']} m); ")
         return (f"**{t['deliveredPerHour']:,.0f} bags/h delivered = {t['ratio'] * 100:.1f} % of the physical limit** "
                 f"{t['limitPerHour']:,.0f} bags/h ({t['speedMps']} m/s, mean bag {t['meanLengthM']:.3f} m, "
-                f"gap {t['minGapM']} m; {t['windowS']:.0f} s window, {t['hung']} bags); {zone}"
+                f"gap {t['minGapM']} m; {t['windowS']:.0f} s window, {t['hung']} bags); "
+                f"{t['sortedPerHour']:,.0f} bags/h into any lane; {zone}"
                 f"mis-sorts {result.get('misSorted')}, collisions {result.get('collisions')}")
     flat = flatten(result)
     return ", ".join(f"{k} {fmt(v)}" for k, v in list(flat.items())[:12])
