@@ -3,7 +3,7 @@
 # scorecard: a Mosquitto broker on a free loopback port, device-sim playing config/demo.yaml, and the
 # daemon (daemon/target/conveyord.jar) as device-sim's child process, so kill-restart can kill it.
 #
-#   ./scenarios.sh                    every scenario in full (about 45 minutes; rush-hour alone ~12)
+#   ./scenarios.sh                    every scenario in full (about 57 minutes; rush-hour and saturation ~12 each)
 #   ./scenarios.sh rush-hour jams     just those
 #   ./scenarios.sh --short [NAME...]  the short CI versions (device-sim/scenarios/short/, < 1 min each)
 #

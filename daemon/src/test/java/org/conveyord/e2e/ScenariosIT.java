@@ -108,6 +108,37 @@ class ScenariosIT {
         }
     }
 
+    /**
+     * Real time, so no throughput threshold: the figures depend on the machine's load. What must hold
+     * is the scorecard (nothing mis-sorted, nothing hit) and a report whose figures add up.
+     */
+    @Test
+    void saturationKeepsBothStationsFullAndReportsThroughputAgainstThePhysicalLimit() throws Exception {
+        try (LineHarness h = new LineHarness()) {
+            Scenario s = Scenario.load(scenarioFile("saturation", true));
+            Scorecard card = ScenarioRunner.run(s, h.sim, h.url, System.out);
+            String table = card.table(s.expect());
+            assertThat(card.mismatches()).as(table).isEmpty();
+            assertThat(card.misSorted()).as(table).isZero();
+            assertThat(card.collisions()).as(table).isZero();
+            assertThat(card.lost()).as(table).isZero();
+            var t = card.throughput();
+            assertThat(t).as("a saturation run reports its throughput").isNotNull();
+            assertThat(t.hung()).as(table).isEqualTo(card.delivered() + card.exception());
+            assertThat(t.deliveredInWindow()).as(table).isPositive().isLessThanOrEqualTo(t.sortedInWindow());
+            // demo line: 0.8 m/s, 0.5 m minimum gap, bags 0.25-0.45 m
+            assertThat(t.meanLengthM()).isBetween(0.25, 0.45);
+            assertThat(t.limitPerHour()).isCloseTo(0.8 / (t.meanLengthM() + 0.5) * 3600, org.assertj.core.data.Offset.offset(1.0));
+            // one bag per zone: 1.2 m from eye to eye between zones, 0.1 + 0.6 + 0.5 m into the sorter
+            assertThat(t.zoneGapM()).isCloseTo(1.2, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(t.zoneLimitPerHour()).isLessThan(t.limitPerHour());
+            assertThat(table).contains("physical limit", "one bag per zone", "delivered");
+            assertThat(h.operator.on("event/line-1/order-complete")).as("orders came from both stations")
+                    .anyMatch(m -> m.json().path("order").asText().contains("pick-1"))
+                    .anyMatch(m -> m.json().path("order").asText().contains("pick-2"));
+        }
+    }
+
     @Test
     void speedChangeMidRunGetsOneReplyEachAndLosesNoBag() throws Exception {
         try (LineHarness h = new LineHarness()) {

@@ -270,6 +270,11 @@ public final class DeviceSim implements AutoCloseable {
         hangBag(bag, station, settings.bagGrams(), settings.bagLengthM(), noRead);
     }
 
+    /** Bags waiting at a station to be hung on. */
+    public int queuedAt(String station) {
+        return worldWith(w -> w.hasStation(station), "station " + station).queuedAt(station);
+    }
+
     public void setEstop(boolean pressed) {
         worlds.forEach(w -> w.setEstop(pressed));
     }

@@ -92,6 +92,13 @@ public final class DeviceSimMain implements Callable<Integer> {
         try (sim) {
             if (daemonJar != null) daemon = startDaemon(loaded.config().mqttOrDefault().url());
             Scorecard card = ScenarioRunner.run(scn, sim, mqttUrl, System.out, daemon);
+            // one machine-readable line for bench/run-all.sh
+            if (card.throughput() != null) {
+                System.out.println("RESULT {\"bench\":\"saturation\",\"scenario\":\"" + scn.name() + "\",\"passed\":" + card.passed()
+                        + ",\"misSorted\":" + card.misSorted() + ",\"collisions\":" + card.collisions()
+                        + ",\"delivered\":" + card.delivered() + ",\"exception\":" + card.exception()
+                        + ",\"throughput\":" + card.throughput().json() + "}");
+            }
             return card.passed() ? 0 : 1;
         } catch (java.io.IOException e) {
             System.err.println("device-sim: " + e.getMessage());

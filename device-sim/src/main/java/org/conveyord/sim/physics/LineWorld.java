@@ -236,6 +236,14 @@ public final class LineWorld {
 
     public synchronized boolean hasStation(String station) { return stationsById.containsKey(station); }
 
+    /** Bags queued at a station, not yet hung on. */
+    public synchronized int queuedAt(String station) {
+        Deque<Bag> q = stationQueues.get(station);
+        if (q == null) throw new IllegalArgumentException("unknown station " + station + " on " + lineId
+                + "; expected one of " + stationsById.keySet());
+        return q.size();
+    }
+
     public synchronized boolean hasZone(String zone) { return segments.containsKey(zone) && !LineConfig.SORTER.equals(zone); }
 
     public synchronized boolean hasLane(String lane) { return lanes.containsKey(lane); }

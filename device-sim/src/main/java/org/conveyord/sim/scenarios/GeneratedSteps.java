@@ -152,7 +152,7 @@ public final class GeneratedSteps {
         return new Jams(from, minutes, (int) count, zones, hold[0], hold[1], resetAfter, startAfter, seed);
     }
 
-    private static long seedProblem(JsonNode n, List<String> problems) {
+    static long seedProblem(JsonNode n, List<String> problems) {
         // a generated scenario without a seed could not be replayed
         problems.add("seed: " + (n.has("seed") ? "expected a whole number" : "missing; generated steps need a seed to be repeatable"));
         return 0;
@@ -164,7 +164,7 @@ public final class GeneratedSteps {
         });
     }
 
-    private static double num(JsonNode n, String key, double dflt, double min, double max, List<String> problems) {
+    static double num(JsonNode n, String key, double dflt, double min, double max, List<String> problems) {
         JsonNode v = n.get(key);
         if (v == null) {
             if (Double.isNaN(dflt)) problems.add(key + ": missing; expected a number");
@@ -177,7 +177,7 @@ public final class GeneratedSteps {
         return v.asDouble();
     }
 
-    private static double[] range(JsonNode n, String key, double[] dflt, double min, double max, List<String> problems) {
+    static double[] range(JsonNode n, String key, double[] dflt, double min, double max, List<String> problems) {
         JsonNode v = n.get(key);
         if (v == null) return dflt;
         if (!v.isArray() || v.size() != 2 || !v.get(0).isNumber() || !v.get(1).isNumber()
@@ -188,7 +188,7 @@ public final class GeneratedSteps {
         return new double[]{v.get(0).asDouble(), v.get(1).asDouble()};
     }
 
-    private static List<String> names(JsonNode n, String key, List<String> problems) {
+    static List<String> names(JsonNode n, String key, List<String> problems) {
         JsonNode v = n.get(key);
         List<String> out = new ArrayList<>();
         if (v != null && v.isArray()) v.forEach(x -> { if (x.isTextual() && !x.asText().isBlank()) out.add(x.asText()); });

@@ -36,15 +36,18 @@ import java.util.Set;
  *    gramsRange: [300, 3000], lengthRange: [0.25, 0.45], noReadRate: 0.02, bagSpreadS: 10, seed: 42}
  * jams: {from: 30, minutes: 8, count: 4, zones: [p1, m1, z1], holdS: [8, 12], seed: 7}   # see GeneratedSteps.Jams
  * rider: {collectCompleteAfterS: 20, collectIncompleteAfterS: 30}                     # see Rider
+ * saturate: {minutes: 10, stations: [pick-1, pick-2], bagsPerOrder: [1, 4], seed: 11}  # see Saturation
  * until: {settled: true, timeoutS: 90}
  * expect: {delivered: 3, exception: 1, misSorted: 0, lost: 0, collisions: 0, unexpectedMotion: 0, labels: 3}
  * </pre>
  *
  * @param steps sorted by {@code at}; generated steps carry the file line of their {@code generate}/{@code jams} key
- * @param rider null: nobody collects lanes during the run
+ * @param rider      null: nobody collects lanes during the run
+ * @param saturation null: no station hangs bags on by itself
  */
 public record Scenario(Path file, String name, String line, double waitForDaemonS, List<Step> steps,
-                       boolean untilSettled, double timeoutS, Map<String, Integer> expect, Rider rider) {
+                       boolean untilSettled, double timeoutS, Map<String, Integer> expect, Rider rider,
+                       Saturation saturation) {
 
     /** One step: when (seconds from the start), what kind, its parameters, and its line in the file. */
     public record Step(int fileLine, double at, String kind, ObjectNode params) {}
@@ -95,6 +98,7 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
         List<Step> steps = new ArrayList<>();
         Map<String, Integer> expect = new LinkedHashMap<>();
         Rider rider = null;
+        Saturation saturation = null;
         try (JsonParser p = yaml.createParser(file.toFile())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new ConfigException(List.of(problem(file, 1, "", "expected a YAML map with name, line, steps, until, expect")));
@@ -155,6 +159,17 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
                         JsonNode n = yaml.readTree(p);
                         rider = rider(file, keyLine, n, problems);
                     }
+                    case "saturate" -> {
+                        JsonNode n = yaml.readTree(p);
+                        if (!n.isObject()) {
+                            problems.add(problem(file, keyLine, key, "expected a map {minutes, stations, seed, ...}"));
+                            break;
+                        }
+                        List<String> ps = new ArrayList<>();
+                        saturation = Saturation.parse(n, ps);
+                        ps.forEach(m -> problems.add(problem(file, keyLine, "saturate." + m.substring(0, m.indexOf(':')),
+                                m.substring(m.indexOf(':') + 2))));
+                    }
                     case "until" -> {
                         JsonNode n = yaml.readTree(p);
                         if (!n.isObject()) problems.add(problem(file, keyLine, key, "expected {settled: true, timeoutS: 90}"));
@@ -177,7 +192,7 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
                         });
                     }
                     default -> {
-                        problems.add(problem(file, keyLine, key, "unknown key; expected name, line, waitForDaemonS, steps, generate, jams, rider, until, expect"));
+                        problems.add(problem(file, keyLine, key, "unknown key; expected name, line, waitForDaemonS, steps, generate, jams, saturate, rider, until, expect"));
                         p.skipChildren();
                     }
                 }
@@ -192,7 +207,7 @@ public record Scenario(Path file, String name, String line, double waitForDaemon
         if (!problems.isEmpty()) throw new ConfigException(problems);
         steps.sort(Comparator.comparingDouble(Step::at));
         return new Scenario(file, name == null ? file.getFileName().toString() : name, line, wait, List.copyOf(steps),
-                settled, timeout, expect, rider);
+                settled, timeout, expect, rider, saturation);
     }
 
     private static Rider rider(Path file, int ln, JsonNode n, List<ConfigProblem> problems) {

@@ -91,8 +91,9 @@ public final class ScenarioRunner {
             Play play = new Play(s, sim, link, daemonBase, daemon, obs, line, exceptionLane);
             boolean settled = play.run();
             if (!settled) log.warn("scenario {}: not settled after {} s", s.name(), s.timeoutS());
-            Scorecard card = Scorecard.judge(s.name(), s.orders(), s.bags(), sim.report(), exceptionLane, settled,
+            Scorecard card = Scorecard.judge(s.name(), play.orders, play.bags, sim.report(), exceptionLane, settled,
                     s.expect(), obs.exceptionReasons(), play.notes());
+            if (play.feed != null) card = card.withThroughput(play.feed.throughput(System.nanoTime()));
             if (out != null) out.print(card.table(s.expect()));
             return card;
         }
@@ -120,6 +121,12 @@ public final class ScenarioRunner {
         private final DaemonControl daemon;
         private final Observations obs;
         private final Set<String> normalLanes = new HashSet<>();
+        private final LineConfig line;
+        private final String exceptionLane;
+        /** What the scenario placed and hung on: its steps' plus the saturation feed's. */
+        final Map<String, List<String>> orders = new LinkedHashMap<>();
+        final Map<String, Boolean> bags = new LinkedHashMap<>();
+        SaturationFeed feed;
         private final PriorityQueue<Collect> collects = new PriorityQueue<>((a, b) -> Long.compare(a.atNanos, b.atNanos));
         private final Map<String, Sent> unanswered = new LinkedHashMap<>();
         private final Set<String> ordersCollected = new HashSet<>();
@@ -143,6 +150,10 @@ public final class ScenarioRunner {
             this.daemonBase = daemonBase;
             this.daemon = daemon;
             this.obs = obs;
+            this.line = line;
+            this.exceptionLane = exceptionLane;
+            orders.putAll(s.orders());
+            bags.putAll(s.bags());
             line.lanesOrEmpty().forEach(l -> { if (!l.id().equals(exceptionLane)) normalLanes.add(l.id()); });
         }
 
@@ -154,6 +165,14 @@ public final class ScenarioRunner {
         boolean run() throws InterruptedException {
             t0 = System.nanoTime();
             long end = t0 + (long) (s.timeoutS() * 1e9);
+            if (s.saturation() != null) {
+                feed = new SaturationFeed(s.saturation(), sim, line, normalLanes, exceptionLane, t0, (order, ids) -> {
+                    send("order", withId(JSON.createObjectNode().put("order", order).set("bags", JSON.valueToTree(ids)),
+                            "sat-" + order), "saturation: order " + order);
+                    orders.put(order, ids);
+                    ids.forEach(b -> bags.put(b, false));
+                });
+            }
             List<Scenario.Step> steps = s.steps();
             int next = 0;
             boolean settled = false;
@@ -169,10 +188,11 @@ public final class ScenarioRunner {
                     }
                     now = System.nanoTime();
                 }
+                if (feed != null) feed.tick(now);
                 riders(now);
                 operator(now);
                 resend(now);
-                if (next == steps.size() && sim.settled()) {
+                if (next == steps.size() && (feed == null || feed.done(now)) && sim.settled()) {
                     settled = true;
                     break;
                 }
@@ -331,11 +351,12 @@ public final class ScenarioRunner {
         /** Orders that will never complete: every hung-on bag rests in some lane, at least one in a normal lane. */
         private void incompleteOrders(long now, double afterS) {
             SimReport r = sim.report();
-            for (var e : s.orders().entrySet()) {
+            for (var e : orders.entrySet()) {
                 String order = e.getKey();
                 if (ordersCollected.contains(order)) continue;
-                List<String> bags = e.getValue().stream().filter(s.bags()::containsKey).toList();
-                boolean allHung = !bags.isEmpty() && hungSoFar.containsAll(bags);
+                List<String> bags = e.getValue().stream().filter(this.bags::containsKey).toList();
+                boolean allHung = !bags.isEmpty() && bags.stream()
+                        .allMatch(b -> hungSoFar.contains(b) || feed != null && feed.hung().containsKey(b));
                 String lane = null;
                 boolean atRest = allHung;
                 for (String b : bags) {

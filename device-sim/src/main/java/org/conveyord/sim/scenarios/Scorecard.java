@@ -34,12 +34,18 @@ import java.util.Set;
  *
  * @param notes      things worth reading that are not counts, e.g. a command the daemon refused
  * @param mismatches one line per failed expectation; empty = passed
+ * @param throughput what a {@link Saturation saturation} run achieved; null for other scenarios
  */
 public record Scorecard(String scenario, int delivered, int misSorted, int exception, int lost, int collisions,
                         int unexpectedMotion, int labels, int divertMisses, int watchdogTrips, int unexplained,
-                        boolean settled, List<String> notes, List<String> mismatches) {
+                        boolean settled, List<String> notes, List<String> mismatches, Saturation.Throughput throughput) {
 
     public boolean passed() { return mismatches.isEmpty(); }
+
+    public Scorecard withThroughput(Saturation.Throughput t) {
+        return new Scorecard(scenario, delivered, misSorted, exception, lost, collisions, unexpectedMotion, labels,
+                divertMisses, watchdogTrips, unexplained, settled, notes, mismatches, t);
+    }
 
     /**
      * What the daemon said about the bags it sent to exception.
@@ -155,7 +161,7 @@ public record Scorecard(String scenario, int delivered, int misSorted, int excep
         }
         return new Scorecard(scenario, delivered, misSorted, exception, lost, report.collisions(), report.unexpectedMotion(),
                 report.labels(), report.divertMisses(), report.watchdogTrips(), unexplained, settled, List.copyOf(notes),
-                List.copyOf(mismatches));
+                List.copyOf(mismatches), null);
     }
 
     /** A small table for stdout. */
@@ -174,6 +180,7 @@ public record Scorecard(String scenario, int delivered, int misSorted, int excep
         row(sb, "labels", labels, expect);
         row(sb, "divertMisses", divertMisses, expect);
         row(sb, "watchdogTrips", watchdogTrips, expect);
+        if (throughput != null) sb.append(throughput.table().replace("\n", System.lineSeparator()));
         notes.forEach(n -> sb.append("  note: ").append(n).append(System.lineSeparator()));
         mismatches.forEach(m -> sb.append("  MISMATCH ").append(m).append(System.lineSeparator()));
         return sb.toString();

@@ -69,6 +69,35 @@ class ScenarioTest {
     }
 
     @Test
+    void shippedSaturationScenariosLoadWithTheirFeed() throws ConfigException {
+        Saturation full = Scenario.load(Path.of("scenarios/saturation.yaml")).saturation();
+        assertThat(full.minutes()).as("10 minutes, as the issue asks").isEqualTo(10);
+        assertThat(full.stations()).containsExactly("pick-1", "pick-2");
+        assertThat(full.endS()).isEqualTo(603);
+        Scenario quick = Scenario.load(Path.of("scenarios/short/saturation.yaml"));
+        assertThat(quick.saturation().minutes()).isLessThan(1);
+        assertThat(quick.saturation().queueDepth()).isEqualTo(2);
+        assertThat(quick.expect()).containsEntry("misSorted", 0).containsEntry("collisions", 0);
+    }
+
+    @Test
+    void saturateProblemsSayFileLineAndKey() throws IOException {
+        Path f = write("""
+                line: line-1
+                steps:
+                  - {at: 0, daemon: {action: start}}
+                saturate: {minutes: -1, stations: [], bagsPerOrder: [3, 1], queueDepth: 1.5, speed: 2}
+                """);
+        assertThatThrownBy(() -> Scenario.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(f + ":4: saturate.minutes: expected a number from")
+                .hasMessageContaining(f + ":4: saturate.stations: expected a non-empty list")
+                .hasMessageContaining(f + ":4: saturate.bagsPerOrder: expected [low, high]")
+                .hasMessageContaining(f + ":4: saturate.queueDepth: expected a whole number")
+                .hasMessageContaining(f + ":4: saturate.speed: unknown key")
+                .hasMessageContaining(f + ":4: saturate.seed: missing");
+    }
+
+    @Test
     void invalidYamlSaysWhere() throws IOException {
         Path f = write("line: line-1\nsteps:\n  - {at: 0, bag: {bag: B-1\n");
         assertThatThrownBy(() -> Scenario.load(f)).isInstanceOf(ConfigException.class)
