@@ -18,7 +18,7 @@ import java.util.Map;
 
 /**
  * Applies {@code logging.level} and {@code logging.format} to the logback configuration that
- * {@code logback.xml} set up: the root level, and the encoder of the appender named {@code STDOUT}
+ * {@link DaemonLogConfigurator} set up: the root level, and the encoder of the appender named {@code STDOUT}
  * (directly on the root logger or behind the async appender). Called at start-up once the config is
  * loaded, and again on a reload; the lines logged before that use the file's defaults.
  * <p>
@@ -27,7 +27,7 @@ import java.util.Map;
 public final class LogSetup {
 
     public static final String LEVEL_ENV = "CONVEYORD_LOG_LEVEL";
-    /** logback.xml's pattern, for switching back from json on a reload. */
+    /** The daemon's text pattern ({@link DaemonLogConfigurator}), for switching back from json on a reload. */
     static final String TEXT_PATTERN = "%journalPriority%d{HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n";
     private static final org.slf4j.Logger log = LoggerFactory.getLogger(LogSetup.class);
 
@@ -46,7 +46,7 @@ public final class LogSetup {
         String format = cfg.formatOrDefault();
         OutputStreamAppender<ILoggingEvent> out = stdoutAppender(ctx);
         if (out == null) {
-            log.warn("logging.format {} not applied: logback has no appender named STDOUT (a custom logback.xml?)", format);
+            log.warn("logging.format {} not applied: logback has no appender named STDOUT (a custom logback configuration?)", format);
         } else if (!format.equals(formatOf(out.getEncoder()))) {
             Encoder<ILoggingEvent> enc = format.equals("json") ? jsonEncoder(ctx) : textEncoder(ctx);
             // swapped on the running appender: stopping it would close its stream, and a line being

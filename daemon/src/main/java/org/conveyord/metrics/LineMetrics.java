@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +34,7 @@ public final class LineMetrics {
     /** What the gateway counts, read at scrape time. */
     public record GatewayFigures(long eventsSent, long eventsDropped, long outboxBytes) {}
 
+    private final AtomicBoolean jvmRegistered = new AtomicBoolean();
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final Counter inducted;
@@ -83,7 +85,6 @@ public final class LineMetrics {
                         cb.call(s != null && s.state() == state ? 1 : 0, id, state.name().toLowerCase(java.util.Locale.ROOT));
                     }
                 })).register(registry);
-        JvmMetrics.builder().register(registry);
     }
 
     /** An event as devices emit it; any thread. */
@@ -139,9 +140,18 @@ public final class LineMetrics {
         };
     }
 
+    /**
+     * The JVM figures come from the platform MXBeans, whose first use loads JMX (about 0.3 s of class
+     * loading): that waits for the first scrape instead of delaying the line's start.
+     */
+    private void registerJvmMetricsOnce() {
+        if (jvmRegistered.compareAndSet(false, true)) JvmMetrics.builder().register(registry);
+    }
+
     public String contentType() { return PrometheusTextFormatWriter.CONTENT_TYPE; }
 
     public void write(OutputStream out) throws IOException {
+        registerJvmMetricsOnce();
         writer.write(out, registry.scrape());
     }
 }
