@@ -3,9 +3,12 @@ package org.conveyord;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 
@@ -38,5 +41,35 @@ class JarContentsIT {
                 "lib/aarch64/pi4j-gpiod/libpi4j-gpiod.so", "lib/aarch64/pi4j-gpiod/libgpiod.so",
                 "META-INF/native/libnetty_transport_native_epoll_x86_64.so",
                 "META-INF/native/libnetty_transport_native_epoll_aarch_64.so");
+    }
+
+    /**
+     * The shipped jar's logging (DaemonLogConfigurator, found through META-INF/services): a real
+     * process whose stdout is the journal prefixes each line with its priority, one line per event.
+     */
+    @Test
+    void theDaemonJarLogsOneLinePerEventWithItsJournalPriority() throws Exception {
+        assertThat(JAR).as("run mvn package first").isRegularFile();
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        Path cfg = Files.createTempFile("conveyord-log", ".yaml");
+        Path repo = Path.of(System.getProperty("conveyord.repo", ".."));
+        Files.writeString(cfg, Files.readString(repo.resolve("config/demo.yaml"))
+                .replace("sim: {host: 127.0.0.1, port: 7070}", "sim: {host: 127.0.0.1, port: " + closedPort + "}"));
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-jar", JAR.toString(), "--safe-outputs", "--config", cfg.toString())
+                .redirectErrorStream(true);
+        pb.environment().put("JOURNAL_STREAM", "8:12345");
+        pb.environment().remove("CONVEYORD_LOG_LEVEL");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Files.delete(cfg);
+        // no GPIO bridge on that port: a WARN from the GPIO factory, then an INFO
+        assertThat(out).as(out).containsPattern("(?m)^<4>\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  \\[main] o\\.c\\.h\\.p\\.GpioFactory - GPIO: .*not reachable")
+                .containsPattern("(?m)^<6>\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  ")
+                .doesNotContain("PARSER_ERROR").doesNotContain("logback");
     }
 }
