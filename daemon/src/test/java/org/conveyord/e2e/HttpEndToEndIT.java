@@ -1,15 +1,11 @@
 package org.conveyord.e2e;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.conveyord.http.HttpServer;
 import org.conveyord.mqtt.TestMqttClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,13 +37,11 @@ class HttpEndToEndIT {
     private LineHarness h;
     private HttpClient client;
     private String root;
-    private ListAppender<ILoggingEvent> audit;
+    private AuditLog audit;
 
     @BeforeEach
     void up() throws Exception {
-        audit = new ListAppender<>();
-        audit.start();
-        ((Logger) LoggerFactory.getLogger("conveyord.audit")).addAppender(audit);
+        audit = new AuditLog();
         h = new LineHarness();
         var at = h.daemon.httpAddress().orElseThrow();
         root = "http://127.0.0.1:" + at.getPort();
@@ -57,7 +51,7 @@ class HttpEndToEndIT {
 
     @AfterEach
     void down() throws Exception {
-        ((Logger) LoggerFactory.getLogger("conveyord.audit")).detachAppender(audit);
+        audit.close();
         client.close();
         h.close();
     }
@@ -151,14 +145,14 @@ class HttpEndToEndIT {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(json(r).path("ok").asBoolean()).isTrue();
         h.operator.awaitMessage("event/line-1/started", m -> "http-s-1".equals(m.json().path("cmdId").asText()));
-        assertThat(audit.list).anyMatch(e -> e.getFormattedMessage().contains("action=start id=http-s-1 by="
+        assertThat(audit.lines()).anyMatch(line -> line.contains("action=start id=http-s-1 by="
                 + LineHarness.HTTP_USER + " result=OK"));
 
         // the same id again is a repeat, answered from the reply cache, not run twice
         HttpResponse<String> again = post("/api/cmd/line-1/start", "{\"id\":\"http-s-1\"}",
                 "Bearer " + LineHarness.HTTP_SECRET);
         assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
-        assertThat(audit.list).anyMatch(e -> e.getFormattedMessage().contains("id=http-s-1 by=" + LineHarness.HTTP_USER
+        assertThat(audit.lines()).anyMatch(line -> line.contains("id=http-s-1 by=" + LineHarness.HTTP_USER
                 + " result=REPEAT"));
 
         Map<String, Double> samples = parse(get("/metrics").body());

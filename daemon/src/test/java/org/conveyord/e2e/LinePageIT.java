@@ -1,8 +1,5 @@
 package org.conveyord.e2e;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.conveyord.config.ConveyordConfig;
 import org.conveyord.config.DeviceConfig;
@@ -17,19 +14,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.slf4j.LoggerFactory;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -45,12 +32,11 @@ import static org.awaitility.Awaitility.await;
  */
 class LinePageIT {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File DRIVER = new File("/usr/bin/chromedriver");
 
     private LineHarness h;
     private WebDriver browser;
-    private ListAppender<ILoggingEvent> audit;
+    private HeadlessChromium chromium;
+    private AuditLog audit;
     private String testName;
 
     /**
@@ -70,36 +56,27 @@ class LinePageIT {
     @BeforeEach
     void up(TestInfo info) throws Exception {
         testName = info.getTestMethod().orElseThrow().getName();
-        assertThat(CHROMIUM).as("chromium (apt-get install chromium chromium-driver)").exists();
-        assertThat(DRIVER).as("chromedriver (apt-get install chromium-driver)").exists();
-        audit = new ListAppender<>();
-        audit.start();
-        ((Logger) LoggerFactory.getLogger("conveyord.audit")).addAppender(audit);
+        audit = new AuditLog();
         h = testName.equals("anUncertainLabelIsDiscardedFromThePageAsTheUser") ? new LineHarness(LinePageIT::withUncertainLabels) : new LineHarness();
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless", "--no-sandbox",
-                "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1280,900");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER).build(), options);
-        browser.get("http://127.0.0.1:" + h.daemon.httpAddress().orElseThrow().getPort() + "/");
+        chromium = new HeadlessChromium("http://127.0.0.1:" + h.daemon.httpAddress().orElseThrow().getPort() + "/", "1280,900");
+        browser = chromium.driver;
     }
 
     @AfterEach
     void down() throws Exception {
         try {
-            if (browser != null) {
+            if (chromium != null) {
                 screenshot("end");
-                browser.quit();
+                chromium.close();
             }
         } finally {
-            ((Logger) LoggerFactory.getLogger("conveyord.audit")).detachAppender(audit);
+            audit.close();
             if (h != null) h.close();
         }
     }
 
     private void screenshot(String step) throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "screenshots"));
-        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), dir.resolve("LinePageIT-" + testName + "-" + step + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        chromium.screenshot("LinePageIT-" + testName + "-" + step);
     }
 
     @Test
@@ -117,7 +94,7 @@ class LinePageIT {
         WebElement start = browser.findElement(By.cssSelector("#buttons button[data-action=start]"));
         assertThat(start.isEnabled()).isTrue();
         start.click();
-        await().atMost(PATIENCE).until(() -> audit.list.stream().anyMatch(e -> e.getFormattedMessage()
+        await().atMost(PATIENCE).until(() -> audit.any(audited -> audited
                 .matches(".*action=start id=page-\\S+ by=" + LineHarness.HTTP_USER + " result=OK.*")));
         await().atMost(PATIENCE).until(() -> browser.findElement(By.id("answer")).getText().equals("start: ok"));
         // the page follows: Start is now refused by the daemon, so it is disabled with the reason
@@ -229,7 +206,7 @@ class LinePageIT {
         browser.findElement(By.id("user")).sendKeys(LineHarness.HTTP_USER);
         browser.findElement(By.id("secret")).sendKeys(LineHarness.HTTP_SECRET);
         browser.findElement(By.cssSelector("#printer-printer-1 li[data-job=J-1] button[data-action=discard]")).click();
-        await().atMost(PATIENCE).until(() -> audit.list.stream().anyMatch(e -> e.getFormattedMessage()
+        await().atMost(PATIENCE).until(() -> audit.any(audited -> audited
                 .matches(".*action=discard id=page-\\S+ by=" + LineHarness.HTTP_USER + " result=OK.*")));
         h.operator.awaitMessage("event/printer-1/job-discarded", m -> "J-1".equals(m.json().path("job").asText()));
         await().atMost(PATIENCE).ignoreExceptions().until(() ->

@@ -1,8 +1,5 @@
 package org.conveyord.e2e;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.conveyord.config.LineConfig;
 import org.conveyord.config.PinConfig;
@@ -10,7 +7,6 @@ import org.conveyord.mqtt.TestMqttClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,14 +40,12 @@ class MaintenanceEndToEndIT {
     private HttpClient client;
     private String root;
     private ScheduledExecutorService keepAlives;
-    private ListAppender<ILoggingEvent> audit;
+    private AuditLog audit;
     private final AtomicInteger ids = new AtomicInteger();
 
     @BeforeEach
     void up() throws Exception {
-        audit = new ListAppender<>();
-        audit.start();
-        ((Logger) LoggerFactory.getLogger("conveyord.audit")).addAppender(audit);
+        audit = new AuditLog();
         h = new LineHarness();
         root = "http://127.0.0.1:" + h.daemon.httpAddress().orElseThrow().getPort();
         client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -61,7 +55,7 @@ class MaintenanceEndToEndIT {
 
     @AfterEach
     void down() throws Exception {
-        ((Logger) LoggerFactory.getLogger("conveyord.audit")).detachAppender(audit);
+        audit.close();
         keepAlives.shutdownNow();
         client.close();
         h.close();
@@ -82,9 +76,8 @@ class MaintenanceEndToEndIT {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private List<ILoggingEvent> releases(String reason) {
-        return audit.list.stream().filter(e -> e.getFormattedMessage().contains("result=RELEASED")
-                && e.getFormattedMessage().contains(reason)).toList();
+    private List<String> releases(String reason) {
+        return audit.lines().stream().filter(line -> line.contains("result=RELEASED") && line.contains(reason)).toList();
     }
 
     @Test

@@ -1,28 +1,15 @@
 package org.conveyord.e2e;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import org.conveyord.config.LineConfig;
 import org.conveyord.config.PinConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
-import org.slf4j.LoggerFactory;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,42 +22,32 @@ import static org.awaitility.Awaitility.await;
  */
 class MaintenancePageIT {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File DRIVER = new File("/usr/bin/chromedriver");
 
     private LineHarness h;
     private WebDriver browser;
-    private ListAppender<ILoggingEvent> audit;
+    private HeadlessChromium chromium;
+    private AuditLog audit;
 
     @BeforeEach
     void up() throws Exception {
-        assertThat(CHROMIUM).as("chromium (apt-get install chromium chromium-driver)").exists();
-        assertThat(DRIVER).as("chromedriver (apt-get install chromium-driver)").exists();
-        audit = new ListAppender<>();
-        audit.start();
-        ((Logger) LoggerFactory.getLogger("conveyord.audit")).addAppender(audit);
+        audit = new AuditLog();
         h = new LineHarness();
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless", "--no-sandbox",
-                "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1280,1600");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER).build(), options);
-        browser.get("http://127.0.0.1:" + h.daemon.httpAddress().orElseThrow().getPort() + "/");
+        chromium = new HeadlessChromium("http://127.0.0.1:" + h.daemon.httpAddress().orElseThrow().getPort() + "/", "1280,1600");
+        browser = chromium.driver;
     }
 
     @AfterEach
     void down() throws Exception {
         try {
-            if (browser != null) browser.quit();
+            if (chromium != null) chromium.close();
         } finally {
-            ((Logger) LoggerFactory.getLogger("conveyord.audit")).detachAppender(audit);
+            audit.close();
             if (h != null) h.close();
         }
     }
 
     private void screenshot(String step) throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "screenshots"));
-        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), dir.resolve("MaintenancePageIT-" + step + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        chromium.screenshot("MaintenancePageIT-" + step);
     }
 
     private boolean motorOn(String zone) {
@@ -80,8 +57,7 @@ class MaintenancePageIT {
     }
 
     private long released(String reason) {
-        return audit.list.stream().filter(e -> e.getFormattedMessage().contains("result=RELEASED")
-                && e.getFormattedMessage().contains(reason)).count();
+        return audit.count(line -> line.contains("result=RELEASED") && line.contains(reason));
     }
 
     @Test
@@ -90,7 +66,7 @@ class MaintenancePageIT {
         browser.findElement(By.id("user")).sendKeys(LineHarness.HTTP_USER);
         browser.findElement(By.id("secret")).sendKeys(LineHarness.HTTP_SECRET);
         browser.findElement(By.cssSelector("#maint-line-1 button")).click();
-        await().atMost(PATIENCE).until(() -> audit.list.stream().anyMatch(e -> e.getFormattedMessage()
+        await().atMost(PATIENCE).until(() -> audit.any(audited -> audited
                 .matches(".*action=maintenance id=maint-\\S+ by=" + LineHarness.HTTP_USER + " result=OK.*")));
         By jogP1 = By.cssSelector("#maint-line-1 button.hold[data-action=jog][data-target=p1]");
         await().atMost(PATIENCE).until(() -> !browser.findElements(jogP1).isEmpty());
