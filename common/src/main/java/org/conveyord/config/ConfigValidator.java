@@ -366,6 +366,17 @@ public final class ConfigValidator {
             if (s.scanner() != null && !(c.devicesOrEmpty().get(s.scanner()) instanceof ScannerConfig)) {
                 error(sp + ".scanner", "'" + s.scanner() + "' is not a scanner device in this file; expected the id of a kind: scanner device");
             }
+            l.zone(s.zone() == null ? "" : s.zone()).ifPresent(z -> {
+                String next = z.next();
+                long feeders = zones.stream().filter(o -> next != null && next.equals(o.next())).count();
+                if (s.scanner() == null && feeders > 1) {
+                    // the read tells the daemon a bag is coming: without it the merge is decided at the eye
+                    warn(sp + ".scanner", "station " + s.id() + " has no scanner and its zone " + z.id() + " feeds the merge " + next
+                            + ": the other branch's turn can only stop its bag at its eye, "
+                            + String.format("%.2f", z.lengthMOrDefault() - z.eyeAtMOrDefault())
+                            + " m before the merge; expected a scanner at a station that feeds a merge");
+                }
+            });
         }
         Set<String> laneIds = new HashSet<>();
         List<LineConfig.Lane> lanes = l.lanesOrEmpty();

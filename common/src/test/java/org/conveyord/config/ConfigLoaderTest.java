@@ -144,6 +144,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aStationFeedingAMergeWithoutAScannerIsWarnedAbout() throws IOException {
+        assertThat(loadText(demoWith("scanner: scanner-2", "scanner: scanner-2")).warnings()).noneSatisfy(p -> assertThat(p.keyPath()).endsWith(".scanner"));
+        ConfigLoader.Result r = loadText(demoWith("{id: pick-2, zone: p2, scanner: scanner-2, scanAtM: 0.6}", "{id: pick-2, zone: p2}"));
+        assertThat(r.ok()).isTrue();
+        assertThat(r.warnings()).anySatisfy(p -> {
+            assertThat(p.keyPath()).isEqualTo("devices.line-1.stations[1].scanner");
+            assertThat(p.message()).contains("feeds the merge m1").contains("0.10 m before the merge");
+        });
+    }
+
+    @Test
     void anOutputThatBootsActiveIsWarnedAboutOnHardware() throws IOException {
         String yaml = demoWith("provider: sim ", "provider: gpiod ").replace("horn: 17", "horn: {pin: 17, activeLow: true}");
         ConfigLoader.Result r = loadText(yaml);

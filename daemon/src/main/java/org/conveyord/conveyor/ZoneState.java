@@ -23,6 +23,8 @@ final class ZoneState {
     long eyeBlockedSince;           // nanos
     ZoneState claimedBy;            // the upstream zone allowed to release into this one
     ZoneState lastGranted;          // merge fairness: the upstream zone served last
+    ZoneState[] feeders = new ZoneState[0];   // the zones releasing into this one; two or more: a merge
+    ZoneState reservedBy;           // merge: the upstream zone whose bag goes next, decided before it reaches its eye
     boolean jammed;
     String jamKind;                 // sensor or arrival
     int jamRetries;                 // automatic retries spent on the current jam

@@ -40,6 +40,12 @@ final class VirtualLineRig implements AutoCloseable {
     private final ArrayDeque<long[]> laggingEstopEdges = new ArrayDeque<>();
     /** How long an e-stop edge takes to reach the controller (a busy GPIO thread); it keeps its own timestamp. */
     long estopLagNanos;
+    private final ArrayDeque<long[]> laggingEdges = new ArrayDeque<>();
+    /**
+     * How long every other input edge (eyes, buttons) takes to reach the controller: a busy GPIO
+     * thread, a control loop still loading classes. Each edge keeps its own timestamp.
+     */
+    long inputLagNanos;
     private final ArrayDeque<String[]> scans = new ArrayDeque<>();
     private final List<Object[]> stableRequests = new ArrayList<>();
     private final Map<String, List<LinePeripherals.ScanHandler>> scanHandlers = new HashMap<>();
@@ -113,7 +119,12 @@ final class VirtualLineRig implements AutoCloseable {
         while (!edges.isEmpty()) {
             long[] e = edges.poll();
             if (estopLagNanos > 0 && e[0] == estopPin) laggingEstopEdges.add(e);
+            else if (inputLagNanos > 0 && e[0] != estopPin) laggingEdges.add(e);
             else gpio.deliver((int) e[0], e[1] == 1, e[2]);
+        }
+        while (!laggingEdges.isEmpty() && laggingEdges.peek()[2] + inputLagNanos <= clock.nanos()) {
+            long[] e = laggingEdges.poll();
+            gpio.deliver((int) e[0], e[1] == 1, e[2]);
         }
         while (!laggingEstopEdges.isEmpty() && laggingEstopEdges.peek()[2] + estopLagNanos <= clock.nanos()) {
             long[] e = laggingEstopEdges.poll();
