@@ -12,6 +12,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.buffer.Unpooled;
@@ -143,6 +144,8 @@ public final class HttpServer implements AutoCloseable {
 
     /** Netty's aggregator, but a request over the limit gets a JSON 413 like every other refusal. */
     private static final class JsonRefusingAggregator extends HttpObjectAggregator {
+        private static final long LINGER_MS = 2_000;
+
         JsonRefusingAggregator() { super(MAX_REQUEST_BYTES); }
 
         @Override
@@ -154,7 +157,18 @@ public final class HttpServer implements AutoCloseable {
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             res.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
             res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            // A lingering close: the client may still be sending the body it announced. Closing now
+            // would answer its next segment with a reset, which can destroy the 413 before the client
+            // has read it. So only our side is shut; the rest of the body is read and discarded (the
+            // aggregator drops it) until the client closes, or at most LINGER_MS.
+            ctx.writeAndFlush(res).addListener((ChannelFutureListener) f -> {
+                if (f.channel() instanceof DuplexChannel duplex && f.isSuccess()) {
+                    duplex.shutdownOutput();
+                    f.channel().eventLoop().schedule(() -> f.channel().close(), LINGER_MS, TimeUnit.MILLISECONDS);
+                } else {
+                    f.channel().close();
+                }
+            });
         }
     }
 
