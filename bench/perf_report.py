@@ -46,10 +46,56 @@ def fmt(v):
     return str(v)
 
 
+# issue 12's goals, beside each figure
+GOAL = {
+    "control": "p99.9 <= 1 ms, max <= 2 ms over 10 min",
+    "delivery": "keep ~55,800 events/s, 17 us CPU per event",
+    "commands": "<= 250 us CPU per command, RTT p99 <= 1.5 ms",
+    "idle": "RSS <= 64 MiB, CPU <= 0.3 % of a core",
+    "startup": "<= 0.5 s",
+    "saturation": ">= 95 % of the physical limit, 0 mis-sorts, 0 collisions",
+}
+
+
+def ms(us):
+    return f"{us / 1000:,.2f} ms" if us >= 1000 else f"{us:,.0f} us"
+
+
+def top(d, n):
+    """The n largest entries of a {thread: figure} map, as 'name figure'."""
+    items = sorted(((k, v) for k, v in (d or {}).items() if isinstance(v, (int, float))), key=lambda kv: -kv[1])
+    return ", ".join(f"{k} {fmt(v)}" for k, v in items[:n])
+
+
 def summary(name, result):
     """The figures worth a table cell: a curated line where the keys are known, else every scalar."""
     if result is None:
         return ""
+    r = result
+    if name == "control" and "p999Us" in r:
+        worst = (r.get("worst10") or [{}])[0]
+        return (f"**p50 {ms(r['p50Us'])}, p99 {ms(r['p99Us'])}, p99.9 {ms(r['p999Us'])}, max {ms(r['maxUs'])}** "
+                f"({r.get('zones')} zones, {r.get('bagsPerS')} bags/s, {r.get('seconds')} s, {fmt(r.get('samples', 0))} samples); "
+                f"worst: {worst.get('cause', '-')}; GC {r.get('gcCount')}x, longest {r.get('gcMaxPauseMs')} ms; "
+                f"e-stop edge -> motion off p50 {ms(r['estop']['p50Us'])}, max {ms(r['estop']['maxUs'])}; "
+                f"control thread {r.get('controlCpuPct')} % of a core, {fmt(r.get('allocBytesPerBag', 0))} B allocated per bag; "
+                f"whole bench process RSS {r.get('rssMiB')} MiB, CPU {r.get('cpuPct')} %")
+    if name == "delivery" and "eventsPerS" in r:
+        return (f"**{fmt(r['eventsPerS'])} events/s**, missing {r.get('missing')}, {r.get('cpuUsPerEvent')} us CPU per event "
+                f"(daemon side); latency at {fmt(r.get('latencyRate', 0))}/s p50 {ms(r['p50Us'])}, p99 {ms(r['p99Us'])}, "
+                f"p99.9 {ms(r['p999Us'])}; replay {fmt(r.get('replayEventsPerS', 0))} events/s")
+    if name == "commands" and "cpuUsPerCommand" in r:
+        return (f"**{r['cpuUsPerCommand']:,.0f} us CPU per command**, RTT p50 {r['rttMsP50']:.2f} ms, p99 {r['rttMsP99']:.2f} ms "
+                f"({fmt(r.get('count', 0))} pings); by thread (us): {top(r.get('cpuUsPerCommandByThread'), 6)}")
+    if name == "idle" and "cpuPctOfCore" in r:
+        return (f"**CPU {r['cpuPctOfCore']} % of a core, RSS {r['rssMiB']:.0f} MiB** (anon {r.get('rssAnonMiB', 0):.0f}, "
+                f"file {r.get('rssFileMiB', 0):.0f}), {r.get('threads')} threads, {r.get('seconds')} s; "
+                f"CPU ms by thread: {top(r.get('cpuMsByThread'), 6)}")
+    if name == "startup" and "withArchive" in r:
+        a, n = r["withArchive"], r["withoutArchive"]
+        return (f"**first ping {a['firstPingMsMedian'] / 1000:.2f} s with the class-data archive, "
+                f"{n['firstPingMsMedian'] / 1000:.2f} s without** (READY {a['readyMsMedian'] / 1000:.2f} s / "
+                f"{n['readyMsMedian'] / 1000:.2f} s; medians of {r.get('runs')} runs; daemon and device-sim on the demo line)")
     if name == "saturation" and "throughput" in result:
         t = result["throughput"]
         zone = ""
@@ -106,15 +152,15 @@ def table(doc):
         f"{m['ramGiB']} GiB RAM, kernel {m['kernel']}, {m['jdk']}, {m['mosquitto']}; "
         f"load average before {doc['load']['before']}, after {doc['load']['after']}.",
         "",
-        "| what | status | figures |",
-        "|---|---|---|",
+        "| what | status | figures | goal (issue 12) |",
+        "|---|---|---|---|",
     ]
     for r in doc["runs"]:
         status = r["status"] + (f" ({r['why']})" if r.get("why") and r["status"] != "ok" else "")
         if r.get("seconds") is not None and r["status"] == "ok":
             status += f", {r['seconds']} s"
         cell = summary(r["bench"], r.get("result")).replace("|", "/")
-        lines.append(f"| {WHAT.get(r['bench'], r['bench'])} | {status} | {cell} |")
+        lines.append(f"| {WHAT.get(r['bench'], r['bench'])} | {status} | {cell} | {GOAL.get(r['bench'], '')} |")
     return "\n".join(lines)
 
 
