@@ -14,8 +14,9 @@ import java.util.Optional;
  * released bag that does not reach the next eye in time (arrival jam). A fresh jam gets one
  * automatic retry (horn, pause, motor on again) while the line runs; otherwise it latches for a
  * person, who clears it and sends {@code reset}. Also: a bag that never comes after a hand-cleared
- * jam (taken off), and the per-zone transit calibration the arrival window is measured with.
- * Control thread only; the jam state itself lives in each {@link ZoneState}.
+ * jam (taken off), a bag released to the sorter that never reaches its entry eye, and the per-zone
+ * transit calibration the arrival window is measured with. Control thread only; the jam state
+ * itself lives in each {@link ZoneState}.
  */
 final class JamSupervisor {
     private static final Logger log = LoggerFactory.getLogger(JamSupervisor.class);
@@ -30,6 +31,8 @@ final class JamSupervisor {
     private final EventSink events;
     private final StationTracker stations;
     private final LostBags lost;
+    private TrackedBag awaitedAtSorter;      // the bag between the last zone's eye and the sorter's entry eye
+    private long sorterWaitNanos;            // belt-moving time it has been on its way there
 
     JamSupervisor(LineModel line, LineLoop loop, EventSink events, StationTracker stations, LostBags lost) {
         this.line = line;
@@ -61,6 +64,42 @@ final class JamSupervisor {
                 else jam(z, "arrival");
             }
         }
+        checkSorterArrival();
+    }
+
+    /**
+     * A bag whose tail left the last zone's eye is expected at the sorter's entry eye, and the zone
+     * releases no other bag until it comes (one bag between the eyes). The eye also falls when a
+     * person takes a stuck bag off that zone: a bag that has not reached the entry eye after the
+     * moving belt would have carried it there, with the arrival margin, is lost. Reported, it frees
+     * the sorter for the next bag; it otherwise waited there for ever and the line behind with it.
+     */
+    private void checkSorterArrival() {
+        SorterBelt sorter = line.sorter;
+        TrackedBag b = sorter.incoming.peek();
+        if (b != awaitedAtSorter) {
+            awaitedAtSorter = b;
+            sorterWaitNanos = 0;
+        }
+        if (b == null || !sorter.moving) return;
+        sorterWaitNanos += TICK_NANOS;
+        if (sorterWaitNanos <= sorterArrivalLimitNanos(line)) return;
+        sorter.incoming.poll();
+        awaitedAtSorter = null;
+        sorterWaitNanos = 0;
+        log.warn("{}: bag {} did not reach the sorter's entry eye after leaving {}; taken off? reported lost", line.id, b.id, b.lastSeen);
+        lost.report(b.id, b.lastSeen);
+        loop.applyOutputs();
+    }
+
+    /** How long (belt-moving time) a bag may take from the farthest last zone's eye to the sorter's entry eye. */
+    static long sorterArrivalLimitNanos(LineModel line) {
+        double metres = 0;
+        for (ZoneState z : line.zoneArray()) {
+            if (z.next == null) metres = Math.max(metres, z.cfg.lengthMOrDefault() - z.cfg.eyeAtMOrDefault());
+        }
+        metres += line.cfg.sorter().entryEyeAtMOrDefault();
+        return (long) (metres / line.speed * 1e9) + line.live.arrivalJamMarginNanos();
     }
 
     /** A zone's eye changed: a retried jam is over once its bag moves, and an arrival ends the wait. */

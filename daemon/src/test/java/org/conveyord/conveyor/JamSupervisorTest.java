@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** Jam detection on its own: one zone, a virtual clock and the loop's seam, no simulator. */
 class JamSupervisorTest {
@@ -130,6 +131,33 @@ class JamSupervisorTest {
         assertThat(z1.jammed).isTrue();
         assertThat(events.ofType("jam").getFirst().fields()).as("no retries after the reload").containsEntry("autoRetry", false);
         assertThat(loop.faults).containsExactly("jam z1");
+    }
+
+    @Test
+    void aBagReleasedToTheSorterThatNeverReachesItsEntryEyeIsLostOnceTheMovingBeltWouldHaveBroughtIt() {
+        long limit = JamSupervisor.sorterArrivalLimitNanos(line);
+        assertThat(limit).as("0.1 m after z1's eye, 0.6 m to the entry eye at 0.8 m/s, and the margin")
+                .isCloseTo(875_000_000L + line.live.arrivalJamMarginNanos(), within(1_000L));
+        TrackedBag b1 = new TrackedBag("B-1", "pick-1", false, false);
+        b1.lastSeen = "z1";
+        line.sorter.incoming.add(b1);
+        tickFor(limit / 1e9 * 2);
+        assertThat(events.ofType("bag-lost")).as("the sorter stands: the bag waits on it").isEmpty();
+
+        line.sorter.resume(clock.nanos());
+        tickFor(limit / 1e9 - 0.5);
+        line.sorter.incoming.poll();   // it reached the entry eye
+        TrackedBag b2 = new TrackedBag("B-2", "pick-1", false, false);
+        b2.lastSeen = "z1";
+        line.sorter.incoming.add(b2);
+        tickFor(limit / 1e9 - 0.1);
+        assertThat(events.ofType("bag-lost")).as("the next bag has a window of its own").isEmpty();
+        assertThat(line.sorter.incoming).containsExactly(b2);
+
+        tickFor(0.2);
+        assertThat(events.ofType("bag-lost")).singleElement()
+                .satisfies(e -> assertThat(e.fields()).containsEntry("bag", "B-2").containsEntry("lastSeen", "z1"));
+        assertThat(line.sorter.incoming).as("the sorter takes the next bag").isEmpty();
     }
 
     private static final class Output implements DigitalOut {

@@ -145,6 +145,34 @@ class LinePropertiesTest {
         play(new Run(new Layout(0.5, 1.0, 0.05, false), bags, orders, 35.77), new Jam("p1", 40.0, 1.0, false));
     }
 
+    /**
+     * What seed -284148571689331380 of the jam property generated (try 95) when B-8, stuck on w1's
+     * eye with the sorter's entry eye still ahead of it, was taken off by hand: its eye falling looked
+     * like the bag leaving for the sorter, the sorter waited for it forever and w1 never released
+     * B-4 (the sorter takes one bag between the eyes at a time). Kept as the sample itself.
+     */
+    @Example
+    void aBagTakenOffTheLastZoneAtSeedMinus284148571689331380IsLostAndTheLineGoesOn() {
+        List<Bag> bags = List.of(
+                new Bag("B-1", "pick-1", 27.01308816185201, 0.3289565301107972, 1216, false, "O-0"),
+                new Bag("B-2", "pick-2", 15.934037208828311, 0.3146549787157944, 1319, false, "O-0"),
+                new Bag("B-3", "pick-1", 7.67073053510285, 0.2868946299196936, 1243, false, "O-0"),
+                new Bag("B-4", "pick-2", 37.09770012807277, 0.39067559571838895, 511, false, "O-0"),
+                new Bag("B-5", "pick-1", 28.645514184267707, 0.4281967707673606, 2335, false, "O-1"),
+                new Bag("B-6", "pick-2", 26.648085721632235, 0.27379256669345725, 1094, false, "O-1"),
+                new Bag("B-7", "pick-1", 11.612054969991167, 0.32379707306476135, 448, false, "O-1"),
+                new Bag("B-8", "pick-1", 34.444962140815406, 0.33716797313485125, 2198, false, "O-1"),
+                new Bag("B-9", "pick-1", 33.44283596696167, 0.26362475317040246, 1617, false, "O-2"),
+                new Bag("B-10", "pick-1", 21.974137559642134, 0.33835954240480726, 959, false, "O-2"),
+                new Bag("B-11", "pick-1", 32.40036654071539, 0.44690671585213226, 2379, false, "O-2"),
+                new Bag("B-12", "pick-1", 6.36081018651395, 0.4177262291946987, 2352, false, "O-2"));
+        Map<String, List<String>> orders = new LinkedHashMap<>();
+        orders.put("O-0", List.of("B-1", "B-2", "B-3", "B-4"));
+        orders.put("O-1", List.of("B-5", "B-6", "B-7", "B-8"));
+        orders.put("O-2", List.of("B-9", "B-10", "B-11", "B-12"));
+        play(new Run(new Layout(1.0, 1.2, 0.05, true), bags, orders, -1.0), new Jam("w1", 40.0, 10.0, true));
+    }
+
     /** How the sorter drive behaves (the simulator's ramp, told to the daemon too) and how late the e-stop edge is handled. */
     record Drive(int rampMs, int estopLagMs) {}
 
