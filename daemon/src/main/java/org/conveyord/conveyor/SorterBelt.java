@@ -22,7 +22,8 @@ import java.util.function.DoubleSupplier;
  * not the moment the control thread handles it) and timers are re-planned on restart. A bag that may
  * straddle its divert point without its diverter having been fully out, or whose divert window would
  * overlap another bag's passing of the same diverter, is not fired: it is handed to
- * {@link #onUncertain} and runs off into the exception lane. Control thread only.
+ * {@link #onUncertain} and runs off into the exception lane. So is a bag whose divert timer runs
+ * too late for its diverter to be fully out in time (a stalled control loop). Control thread only.
  */
 final class SorterBelt {
     /** How far the measured speed of a bag on the sorter may differ from nominal (belt slip). */
@@ -154,10 +155,31 @@ final class SorterBelt {
 
     private void hold(OnBelt ob) {
         if (ob.holding || ob.done || !moving) return;
+        if (!outInTime(ob, loop.clock().nanos())) {
+            // the timer ran late (a stalled loop, an entry edge handled late): a diverter only part way
+            // out as the bag passes sends it on, or anywhere. Not fired: it rides to the run-out lane,
+            // expected there, instead of staying expected in a lane it never reaches, where the next
+            // bag would take its name
+            uncertain(ob);
+            return;
+        }
         ob.holding = true;
         ob.holdingSince = loop.clock().nanos();
         ob.releasedAt = -1;
         diverterHold(ob.diverter, true);
+    }
+
+    /** Whether {@code ob}'s diverter, asked for at {@code now}, is fully out before the bag can reach it. */
+    private boolean outInTime(OnBelt ob, long now) {
+        long arrives = earliestAt(ob, ob.diverter.cfg.atM());
+        long actuation = ob.diverter.cfg.actuationMsOrDefault() * 1_000_000L;
+        if (now + actuation <= arrives) return true;
+        // already held out for a bag ahead bound for the same lane, long enough before this one comes
+        for (int i = 0; i < belt.size(); i++) {
+            OnBelt other = belt.get(i);
+            if (other != ob && other.holding && other.diverter == ob.diverter && other.holdingSince + actuation <= arrives) return true;
+        }
+        return false;
     }
 
     private void release(OnBelt ob) {

@@ -28,7 +28,7 @@ final class SorterRouting {
         this.line = line;
         this.loop = loop;
         this.events = events;
-        line.sorter.onUncertain = this::uncertainAfterStop;
+        line.sorter.onUncertain = this::uncertainDivert;
     }
 
     void add(DiverterState d) { diverters.add(d); }
@@ -110,10 +110,12 @@ final class SorterRouting {
 
     /**
      * After a stop the sorter cannot tell whether firing for this bag would divert it (or a
-     * neighbour) right: it is not fired and rides to the run-out lane, bound there like any other
-     * exception, so its arrival there is expected and its order waits as for any exception.
+     * neighbour) right, or its divert came too late (a stalled loop): it is not fired and rides to
+     * the run-out lane, bound there like any other exception, so its arrival there is expected and
+     * its order waits as for any exception. The contract's one reason for both is
+     * {@code uncertain-after-stop}; the log line tells which.
      */
-    private void uncertainAfterStop(SorterBelt.OnBelt ob) {
+    private void uncertainDivert(SorterBelt.OnBelt ob) {
         TrackedBag b = ob.bag;
         String exception = line.cfg.sorter().runOutLaneOrDefault();
         if (exception.equals(b.dest)) return;
@@ -133,7 +135,8 @@ final class SorterRouting {
         queue.add(at, b);
         to.inFlight.clear();
         to.inFlight.addAll(queue);
-        log.warn("{}: bag {} bound for {} cannot be diverted for sure after the stop; it goes to {}", line.id, b.id, b.dest, exception);
+        log.warn("{}: bag {} bound for {} cannot be diverted for sure ({}); it goes to {}", line.id, b.id, b.dest,
+                line.sorter.moving ? "its divert came too late, the control loop ran behind" : "after the stop", exception);
         b.dest = exception;
         b.reason = "uncertain-after-stop";
         Map<String, Object> f = new LinkedHashMap<>();
