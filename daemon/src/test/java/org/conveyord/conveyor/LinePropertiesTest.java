@@ -173,6 +173,44 @@ class LinePropertiesTest {
         play(new Run(new Layout(1.0, 1.2, 0.05, true), bags, orders, -1.0), new Jam("w1", 40.0, 10.0, true));
     }
 
+    /**
+     * What seed -692262719375731199 of the jam property generated (try 21) when p2's motor switching
+     * on again without the horn counted as unexpected motion: B-6 stuck in p2 for 1.12 s (less than
+     * any jam limit, so the daemon latched nothing), p2 stopped short of its eye while p1 had the
+     * merge turn, and went on after it. The simulator took that accumulation stop for a latched one
+     * (a stuck bag, nothing at the eye). Kept as the sample itself.
+     */
+    @Example
+    void p2StuckBrieflyAtSeedMinus692262719375731199RestartsOnlyAfterTheHorn() {
+        List<Bag> bags = List.of(
+                new Bag("B-1", "pick-2", 19.286681977834355, 0.30781934065531713, 2060, false, "O-0"),
+                new Bag("B-2", "pick-2", 38.374827906565514, 0.39419362108060924, 882, false, "O-0"),
+                new Bag("B-3", "pick-2", 31.836560237091653, 0.3311390074129695, 1074, false, "O-0"),
+                new Bag("B-4", "pick-1", 12.818792494087408, 0.42071452352749583, 1630, false, "O-0"),
+                new Bag("B-5", "pick-1", 2.8161833106454237, 0.3321701821288618, 2327, false, "O-1"),
+                new Bag("B-6", "pick-2", 8.719205680791262, 0.27955073101373906, 1516, true, "O-1"),
+                new Bag("B-7", "pick-1", 37.74987516391795, 0.4309121485354757, 880, false, "O-1"),
+                new Bag("B-8", "pick-1", 15.27872370012978, 0.3007134643162535, 2277, false, "O-1"),
+                new Bag("B-9", "pick-1", 3.9608520428405303, 0.35796616741049314, 2021, false, "O-2"),
+                new Bag("B-10", "pick-1", 10.633790450648121, 0.3871652645043222, 944, false, "O-2"),
+                new Bag("B-11", "pick-1", 7.0564726884082685, 0.37399736949291046, 919, false, "O-2"),
+                new Bag("B-12", "pick-1", 20.0844531509076, 0.3791838110847823, 1236, false, "O-2"),
+                new Bag("B-13", "pick-1", 1.5043912149446692, 0.27894221179572065, 479, false, "O-3"),
+                new Bag("B-14", "pick-1", 38.17576974275278, 0.3081756015048115, 1666, false, "O-3"),
+                new Bag("B-15", "pick-1", 12.467155235306087, 0.3003974315968166, 1640, false, "O-3"),
+                new Bag("B-16", "pick-2", 2.6190648323663845, 0.34376768826387605, 761, true, "O-3"),
+                new Bag("B-17", "pick-2", 24.643256342020152, 0.4042751285409929, 2376, false, "O-4"),
+                new Bag("B-18", "pick-2", 14.345040728936084, 0.27906133616175677, 392, false, "O-4"),
+                new Bag("B-19", "pick-1", 26.17709333338668, 0.37940043421899655, 2306, false, "O-4"));
+        Map<String, List<String>> orders = new LinkedHashMap<>();
+        orders.put("O-0", List.of("B-1", "B-2", "B-3", "B-4"));
+        orders.put("O-1", List.of("B-5", "B-6", "B-7", "B-8"));
+        orders.put("O-2", List.of("B-9", "B-10", "B-11", "B-12"));
+        orders.put("O-3", List.of("B-13", "B-14", "B-15", "B-16"));
+        orders.put("O-4", List.of("B-17", "B-18", "B-19"));
+        play(new Run(new Layout(0.5, 1.2, 0.05, true), bags, orders, 34.8), new Jam("p2", 9.39, 1.12, true));
+    }
+
     /** How the sorter drive behaves (the simulator's ramp, told to the daemon too) and how late the e-stop edge is handled. */
     record Drive(int rampMs, int estopLagMs) {}
 

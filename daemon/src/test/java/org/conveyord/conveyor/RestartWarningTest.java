@@ -120,6 +120,42 @@ class RestartWarningTest {
         }
     }
 
+    /**
+     * The path of seed -692262719375731199 of the jam property: a bag sticks in p2 for less than any
+     * jam limit, between its scanner and its eye, while p1's bag has the merge turn. p2 stops short of
+     * its eye for the turn (accumulation, not a latched stop: the daemon sees no jam), someone frees
+     * the bag, and p2 goes on after the turn without the horn. The simulator took that stop for a
+     * latched one, its bag being stuck with nothing at the eye.
+     */
+    @Test
+    void aBranchStoppedShortOfItsEyeForTheMergeTurnWhileItsBagIsStuckGoesOnWithoutTheHorn() {
+        try (VirtualLineRig rig = rig()) {
+            for (String b : List.of("B-1", "B-2")) {
+                assertThat(rig.command(() -> rig.line.placeOrder("O-" + b, List.of(new OrderBook.OrderBag(b, null)), null, "c-" + b)).ok()).isTrue();
+            }
+            startAndRun(rig);
+            rig.world.hangBag("B-1", "pick-1", 900, 0.35, false);
+            rig.runFor(0.1);
+            rig.world.hangBag("B-2", "pick-2", 900, 0.35, false);
+            // just past its scanner (0.6 m), well before its eye (1.1 m)
+            assertThat(rig.runUntil(() -> rig.world.front("B-2") >= 0.62, 5)).as("B-2 past its scanner").isTrue();
+            rig.world.setJam("p2", true);
+            assertThat(motorOn(rig, "p2")).as("p2 still runs when its bag sticks").isTrue();
+            assertThat(rig.runUntil(() -> !motorOn(rig, "p2"), 5)).as("p2 stops for p1's turn at the merge").isTrue();
+            assertThat(rig.world.bagPlaces().get("B-2").at()).isEqualTo("p2");
+            assertThat(motorOn(rig, "p1") || !rig.world.bagPlaces().get("B-1").at().equals("p1")).as("p1 has the turn").isTrue();
+            rig.runFor(0.5);
+            rig.world.setJam("p2", false);
+
+            assertThat(rig.runUntil(() -> rig.world.settled(), 60)).isTrue();
+            assertThat(rig.events.ofType("jam")).as("too short for a jam: nothing latched").isEmpty();
+            assertThat(rig.world.bagPlaces().get("B-2").at()).startsWith("lane-");
+            assertThat(rig.world.bagPlaces().get("B-1").at()).startsWith("lane-");
+            assertThat(rig.world.collisions()).isZero();
+            assertThat(rig.world.unexpectedMotion()).isZero();
+        }
+    }
+
     @Test
     void aStartAfterAFaultResetSoundsTheHornFirst() {
         try (VirtualLineRig rig = rig()) {

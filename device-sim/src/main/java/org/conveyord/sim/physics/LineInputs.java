@@ -79,17 +79,30 @@ final class LineInputs {
     }
 
     /**
-     * A zone's motor went off while its bag is stuck, and not for accumulation: nothing at its eye
-     * to hold, or nothing downstream to wait for. Its next start must be warned.
+     * A zone's motor went off while its bag is stuck, and not for accumulation. Its next start must
+     * be warned. Accumulation holds a bag at the zone's eye while the zone downstream has one; at a
+     * merge the daemon also stops a bag short of its eye while the other branch has the turn (it
+     * settles the turn before the bags reach their eyes), so there a stop short of the eye with a bag
+     * in the other branch or in the merge zone is accumulation too: the daemon cannot know that a
+     * bag stuck for less than its jam limits is stuck.
      */
     boolean zoneStopLatched(int motorPin) {
         for (Segment s : segments.values()) {
             if (s.sorter || s.motor == null || s.motor.pin() != motorPin || !jammedZones.contains(s.id)) continue;
-            boolean atEye = eyeCovered(s, s.eyeAt);
             boolean downstreamHolds = bags.values().stream().anyMatch(b -> s.next != null && s.next.equals(b.segment));
-            return !atEye || !downstreamHolds;
+            if (eyeCovered(s, s.eyeAt)) return !downstreamHolds;
+            return !(feedsAMerge(s) && (downstreamHolds || otherBranchHoldsABag(s)));
         }
         return false;
+    }
+
+    private boolean feedsAMerge(Segment s) {
+        return s.next != null && segments.values().stream().anyMatch(o -> o != s && !o.sorter && s.next.equals(o.next));
+    }
+
+    private boolean otherBranchHoldsABag(Segment s) {
+        return segments.values().stream().filter(o -> o != s && !o.sorter && s.next.equals(o.next))
+                .anyMatch(o -> bags.values().stream().anyMatch(b -> o.id.equals(b.segment)));
     }
 
     private boolean eyeCovered(Segment s, double at) {

@@ -417,6 +417,44 @@ class LineWorldTest {
         assertThat(world.collisions()).isZero();
     }
 
+    /**
+     * Merge layout started with the horn; B-2 sticks in p2 short of its eye (for less than any jam
+     * limit), and the daemon stops p2 there, with or without a bag in the other branch (p1).
+     */
+    private void bagStuckInP2StoppedShortOfItsEye(boolean bagInTheOtherBranch) {
+        world = new LineWorld("line-1", TestLines.merge(), SimSettings.defaults().withSlip(0), clock);
+        world.setOutput(HORN, true);
+        runMs(1100);
+        world.setOutput(HORN, false);
+        for (int pin : new int[]{40, 42, 44, 20}) world.setOutput(pin, true);
+        if (bagInTheOtherBranch) world.hangBag("B-1", "pick-1", 1000, 0.35, false);
+        world.hangBag("B-2", "pick-2", 1000, 0.35, false);
+        world.setJam("p2", true);
+        runMs(300);
+        world.setOutput(42, false);
+        assertThat(world.bagPlaces().get("B-2").at()).isEqualTo("p2");
+        assertThat(world.input(43)).as("p2's eye").isFalse();
+        runMs(1000);
+        world.setJam("p2", false);
+        runMs(500);
+        world.setOutput(42, true);     // no horn
+    }
+
+    @Test
+    void aMergeTurnStopShortOfTheEyeIsAccumulationEvenWithTheBagStuck() {
+        // the daemon settles the merge turn before the eyes: p1's bag has it, p2 stops short and goes on after
+        bagStuckInP2StoppedShortOfItsEye(true);
+        assertThat(world.bagPlaces().get("B-1").at()).isNotEqualTo("p2");
+        assertThat(world.unexpectedMotion()).isZero();
+    }
+
+    @Test
+    void aStuckBranchStoppedShortOfItsEyeWithNothingAtTheMergeIsALatchedStop() {
+        // nothing in p1 or the merge zone: no turn to wait for, so the stop was for the stuck bag
+        bagStuckInP2StoppedShortOfItsEye(false);
+        assertThat(world.unexpectedMotion()).isEqualTo(1);
+    }
+
     @Test
     void flickerDropsABlockedEyeOnceForTenMsAsTheBagsMiddlePasses() {
         world = new LineWorld("line-1", TestLines.straight(), SimSettings.defaults().withSlip(0).withFlicker(true), clock);
