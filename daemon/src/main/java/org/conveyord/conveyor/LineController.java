@@ -155,13 +155,13 @@ public final class LineController implements AutoCloseable {
         DigitalOut heartbeat = cfg.heartbeat() == null ? null : gpio.output(id + ".heartbeat", cfg.heartbeat());
         health = new LoopHealth(id, clock, heartbeat, cfg.maxLoopLagMsOrDefault() * 1_000_000L);
         stackLight = new StackLight(gpio, id, cfg.stackLight());
-        safe = new SafeOutputs(motion);
+        estopIn = gpio.input(id + ".estop", cfg.estop(), true);
+        safe = new SafeOutputs(motion, estopIn::levelNow);
         // an Error anywhere on the control thread: motion off and the heartbeat dead before the process ends
         clock.addSafetyStop(() -> {
             safe.allOff();
             health.stop();
         });
-        estopIn = gpio.input(id + ".estop", cfg.estop(), true);
         line.indexed();
         int laneCapacity = line.lanes.values().stream().mapToInt(l -> l.cfg.capacityOrDefault()).max().orElse(4);
         mirror = new LineStateMirror(List.copyOf(zones.keySet()), List.copyOf(line.lanes.keySet()), laneCapacity);

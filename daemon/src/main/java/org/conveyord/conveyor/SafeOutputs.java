@@ -4,12 +4,16 @@ import org.conveyord.hal.DigitalOut;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * The gate every motion output goes through. While the e-stop input is active nothing that moves
  * can be switched on, and {@link #estop()} switches everything that moves off at once from the
  * thread that saw the edge, without waiting for the control loop. One lock makes "check e-stop,
- * then switch on" atomic against the e-stop edge.
+ * then switch on" atomic against the e-stop edge. Switching a motion output on also reads the
+ * e-stop input's level at that moment: a press whose edge has not been handled yet (the GPIO
+ * thread is a few microseconds, a loaded box some milliseconds, behind the contact) must not let a
+ * motor be switched on under it.
  */
 final class SafeOutputs {
     private final Object lock = new Object();
@@ -17,8 +21,11 @@ final class SafeOutputs {
     private final java.util.IdentityHashMap<DigitalOut, Integer> indexOf = new java.util.IdentityHashMap<>();
     private final boolean[] last;
     private boolean estop;
+    private final BooleanSupplier pressedNow;
 
-    SafeOutputs(List<DigitalOut> motionOutputs) {
+    /** @param pressedNow the e-stop input's level as read now (active = pressed), edge handled or not */
+    SafeOutputs(List<DigitalOut> motionOutputs, BooleanSupplier pressedNow) {
+        this.pressedNow = pressedNow;
         motion.addAll(motionOutputs);
         for (int i = 0; i < motion.size(); i++) indexOf.put(motion.get(i), i);
         last = new boolean[motion.size()];
@@ -29,6 +36,7 @@ final class SafeOutputs {
         int index = indexOf.get(out);
         synchronized (lock) {
             boolean v = on && !estop;
+            if (v && !last[index] && pressedNow.getAsBoolean()) v = false;   // pressed ahead of its edge
             if (last[index] != v) {
                 out.set(v);
                 last[index] = v;
@@ -54,7 +62,7 @@ final class SafeOutputs {
      *
      * @return whether the gate is open now
      */
-    boolean estopReleasedUnless(java.util.function.BooleanSupplier stillPressed) {
+    boolean estopReleasedUnless(BooleanSupplier stillPressed) {
         synchronized (lock) {
             if (stillPressed.getAsBoolean()) return false;
             estop = false;

@@ -176,7 +176,10 @@ public final class LineWorld {
             boolean wasOn = m.commanded;
             m.commanded = on;
             boolean othersOff = motors.values().stream().noneMatch(o -> o != m && o.commanded);
-            if (on && !wasOn && restarts.motorOnIsUnexpected(pin, othersOff, now)) {
+            // While the e-stop is pressed the motor has no power: a command switched on then is not a
+            // start (the daemon may not have seen the press yet). It starts at the release, if still on,
+            // and setEstop counts that; the latched stop stays to be judged at the next real start.
+            if (on && !wasOn && !estopPressed && restarts.motorOnIsUnexpected(pin, othersOff, now)) {
                 unexpectedMotion++;
                 version++;
                 log.warn("{}: unexpected motion: motor {} switched on after a latched stop without a 1 s horn warning",

@@ -188,6 +188,34 @@ class LineWorldTest {
         assertThat(world.unexpectedMotion()).isEqualTo(1);
     }
 
+    /**
+     * A motor commanded on while the e-stop holds its power off does not start: the daemon may
+     * switch it in the moment before it sees the press. Switched off again before the release,
+     * nothing moved; the latched stop is still judged at the next real start.
+     */
+    @Test
+    void aMotorCommandedOnAndOffUnderAPressedEstopNeverStartedAndTheStopStaysLatched() {
+        world.setEstop(true);
+        world.setOutput(MOTOR_A, true);
+        runMs(20);
+        world.setOutput(MOTOR_A, false);
+        assertThat(world.unexpectedMotion()).isZero();
+        world.setEstop(false);
+        assertThat(world.unexpectedMotion()).isZero();
+        runMs(100);
+        world.setOutput(MOTOR_A, true);
+        assertThat(world.unexpectedMotion()).as("the start after the release still needs the horn").isEqualTo(1);
+    }
+
+    @Test
+    void aMotorCommandedOnUnderAPressedEstopStartsAtTheReleaseAndThatIsUnexpectedMotion() {
+        world.setEstop(true);
+        world.setOutput(MOTOR_A, true);
+        assertThat(world.unexpectedMotion()).isZero();
+        world.setEstop(false);
+        assertThat(world.unexpectedMotion()).isEqualTo(1);
+    }
+
     @Test
     void motorOnAfterReleaseWithoutHornIsUnexpectedMotion() {
         world.setEstop(true);
