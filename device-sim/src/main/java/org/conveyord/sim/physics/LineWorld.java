@@ -176,9 +176,8 @@ public final class LineWorld {
             boolean wasOn = m.commanded;
             m.commanded = on;
             boolean othersOff = motors.values().stream().noneMatch(o -> o != m && o.commanded);
-            // While the e-stop is pressed the motor has no power: a command switched on then is not a
-            // start (the daemon may not have seen the press yet). It starts at the release, if still on,
-            // and setEstop counts that; the latched stop stays to be judged at the next real start.
+            // no power under a pressed e-stop: a command on then is no start (the daemon may not have seen
+            // the press yet); the release with it still on is judged in setEstop, the latch at the next start
             if (on && !wasOn && !estopPressed && restarts.motorOnIsUnexpected(pin, othersOff, now)) {
                 unexpectedMotion++;
                 version++;
