@@ -172,6 +172,18 @@ class LinePageIT {
         assertThat(Double.parseDouble(browser.findElement(By.cssSelector("dd[data-figure=orderTimeP50S]")).getText())).isPositive();
         assertThat(browser.findElement(By.cssSelector("dd[data-figure=runningS]")).getText()).isNotEqualTo("–");
         screenshot("shift");
+
+        // the rider takes the bags: a collect pressed on the page reaches the daemon with the user as `by`
+        browser.findElement(By.id("user")).sendKeys(LineHarness.HTTP_USER);
+        browser.findElement(By.id("secret")).sendKeys(LineHarness.HTTP_SECRET);
+        By collectLane2 = By.cssSelector("#buttons button[data-action=collect][data-lane=lane-2]");
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> browser.findElement(collectLane2).isEnabled());
+        browser.findElement(collectLane2).click();
+        await().atMost(PATIENCE).until(() -> audit.any(audited -> audited
+                .matches(".*action=collect id=page-\\S+ by=" + LineHarness.HTTP_USER + " result=OK.*")));
+        h.operator.awaitMessage("event/line-1/lane-released", m -> "lane-2".equals(m.json().path("lane").asText()));
+        await().atMost(PATIENCE).ignoreExceptions().until(() -> "lane empty".equals(browser.findElement(collectLane2).getAttribute("title")));
+        screenshot("collected");
     }
 
     @Test
