@@ -84,8 +84,10 @@ args_for() {
     delivery:1) echo "--warmup-s 1 --throughput-s 2 --latency-s 2 --outage-s 3 --outage-rate 200" ;;
     delivery:0) echo "" ;;
     saturation:1) echo "--quick --mqtt-url $url" ;;
+    idle:1) echo "--seconds 2 --warmup-seconds 1 --mqtt-url $url" ;;
+    startup:1) echo "--runs 1 --mqtt-url $url" ;;
+    commands:1) echo "--count 50 --warmup 10 --idle-seconds 1 --mqtt-url $url" ;;
     saturation:0) echo "--minutes $minutes --mqtt-url $url" ;;
-    *:1) echo "--quick --mqtt-url $url" ;;
     *) echo "--mqtt-url $url" ;;
   esac
 }
