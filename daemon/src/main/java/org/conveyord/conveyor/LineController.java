@@ -454,11 +454,7 @@ public final class LineController implements AutoCloseable {
         estopActive = true;
         estopLatched = true;
         boolean wasMoving = running || starting || draining;
-        running = false;
-        starting = false;
-        draining = false;
-        if (startTimer != null) startTimer.cancel();
-        horn.lineStopped();
+        notMoving();
         maintenance.estop();
         line.sorter.emergencyHalt(edgeNanos);
         log.warn("{}: EMERGENCY STOP {}{}; motion outputs off", id, how, wasMoving ? " while moving" : "");
@@ -665,15 +661,20 @@ public final class LineController implements AutoCloseable {
      */
     private void stopLine(String fault, Map<String, Object> event) {
         safe.allOff();
+        notMoving();
+        line.sorter.halt(clock.nanos());
+        if (fault != null && faults.latch(fault)) events.emit(id, "fault", event);
+        updateStatus();
+        changed();
+    }
+
+    /** A latched stop (e-stop or fault): neither running, starting nor draining, no start pending, the horn off. */
+    private void notMoving() {
         running = false;
         starting = false;
         draining = false;
         if (startTimer != null) startTimer.cancel();
         horn.lineStopped();
-        line.sorter.halt(clock.nanos());
-        if (fault != null && faults.latch(fault)) events.emit(id, "fault", event);
-        updateStatus();
-        changed();
     }
 
     /** What the line's parts get from the loop: see {@link LineLoop}. */
@@ -692,11 +693,8 @@ public final class LineController implements AutoCloseable {
         @Override public void persist() { LineController.this.persist(); }
         @Override public boolean running() { return running; }
         @Override public boolean estopActive() { return estopActive; }
-
         @Override public void jamHorn(boolean on) { horn.jamRetry(on); }
-
         @Override public void fault(String fault) { faults.latch(fault); updateStatus(); }
-
         @Override public boolean hasFault(String fault) { return faults.has(fault); }
         @Override public TrackedBag unexpectedItem(String where) { return LineController.this.unexpectedItem(where); }
     }
