@@ -27,11 +27,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KillAndRestartIT {
 
+    /** The packaged daemon, as the tests that run it as a process need it. */
+    static Path daemonJar(Path repo) {
+        Path jar = repo.resolve("daemon/target/conveyord.jar");
+        assertThat(jar).as("the daemon jar (mvn package)").exists();
+        return jar;
+    }
+
     @Test
     void aDaemonKilledMidRushComesBackAndEveryBagIsAccountedFor(@TempDir Path dir) throws Exception {
         Path repo = Path.of(System.getProperty("conveyord.repo", ".."));
-        Path jar = repo.resolve("daemon/target/conveyord.jar");
-        assertThat(jar).as("the daemon jar (mvn package)").exists();
+        Path jar = daemonJar(repo);
         EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0);
         try {
             Path config = demoConfigOnFreePorts(repo, dir, "it-" + UUID.randomUUID().toString().substring(0, 8));

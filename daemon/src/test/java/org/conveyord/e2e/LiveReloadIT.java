@@ -30,8 +30,7 @@ class LiveReloadIT {
     @Test
     void aSighupAppliesTheNewToleranceAndJamRetriesToTheRunningLine(@TempDir Path dir) throws Exception {
         Path repo = Path.of(System.getProperty("conveyord.repo", ".."));
-        Path jar = repo.resolve("daemon/target/conveyord.jar");
-        assertThat(jar).as("the daemon jar (mvn package)").exists();
+        Path jar = KillAndRestartIT.daemonJar(repo);
         EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0);
         try {
             Path config = KillAndRestartIT.demoConfigOnFreePorts(repo, dir, "reload-" + UUID.randomUUID().toString().substring(0, 8));
