@@ -61,7 +61,7 @@ class StateCoalescingIT {
     @AfterEach
     void down() throws Exception {
         gw.stop();
-        op.close();
+        if (op != null) op.close();   // null when the connect in up() failed
         deviceThread.shutdownNow();
         scheduler.shutdownNow();
         broker.stop();

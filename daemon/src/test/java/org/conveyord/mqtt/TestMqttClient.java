@@ -51,8 +51,31 @@ public final class TestMqttClient implements AutoCloseable {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(true);
         o.setMaxInflight(1000);
-        client.connect(o);
-        client.subscribe(base + "/#", 1);
+        connectAndSubscribe(o);
+    }
+
+    /**
+     * Moquette 0.17 (the in-process test broker) marks a connection connected in a listener on the
+     * CONNACK write. When its session thread adds that listener after the write has already finished,
+     * the listener runs as a later task on the channel's event loop, and a SUBSCRIBE read before it is
+     * refused: "SUBSCRIBE received on already closed connection", the socket closed, and Paho's
+     * subscribe fails with "Connection lost". Seen in CI (StateCoalescingIT, cbe8b58) and here in 2 of 10 cold runs
+     * of that test on a loaded 2-core box (the broker's log says so). Mosquitto has no such window; 0.18 is not served here. Nothing of the daemon is
+     * involved (this client's own session), so a fresh connect is the honest answer, up to 3 times.
+     */
+    private void connectAndSubscribe(MqttConnectOptions o) throws MqttException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.connect(o);
+                client.subscribe(base + "/#", 1);
+                return;
+            } catch (MqttException e) {
+                if (e.getReasonCode() != MqttException.REASON_CODE_CONNECTION_LOST || attempt == 3) throw e;
+                System.err.println("test client: the broker dropped the connection at subscribe (attempt "
+                        + attempt + ", Moquette 0.17 CONNACK race); connecting again");
+                if (client.isConnected()) client.disconnectForcibly(0, 1000);
+            }
+        }
     }
 
     public void send(String relTopic, String payload) throws MqttException {
