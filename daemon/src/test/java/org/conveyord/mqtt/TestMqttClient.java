@@ -59,9 +59,10 @@ public final class TestMqttClient implements AutoCloseable {
      * CONNACK write. When its session thread adds that listener after the write has already finished,
      * the listener runs as a later task on the channel's event loop, and a SUBSCRIBE read before it is
      * refused: "SUBSCRIBE received on already closed connection", the socket closed, and Paho's
-     * subscribe fails with "Connection lost". Seen in CI (StateCoalescingIT, cbe8b58) and here in 2 of 10 cold runs
-     * of that test on a loaded 2-core box (the broker's log says so). Mosquitto has no such window; 0.18 is not served here. Nothing of the daemon is
-     * involved (this client's own session), so a fresh connect is the honest answer, up to 3 times.
+     * subscribe fails with "Connection lost". Seen in CI (StateCoalescingIT at cbe8b58) and here in 2
+     * of 10 cold runs of that test on a loaded 2-core box. Mosquitto has no such window; Moquette 0.18
+     * is not served here. Nothing of the daemon is involved (this is the test client's own session),
+     * so a fresh connect is the honest answer, up to 3 times.
      */
     private void connectAndSubscribe(MqttConnectOptions o) throws MqttException {
         for (int attempt = 1; ; attempt++) {
