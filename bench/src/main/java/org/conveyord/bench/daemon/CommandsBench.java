@@ -28,6 +28,7 @@ public final class CommandsBench {
             line.awaitReady(60_000);
             long pid = line.pid();
             try (Pinger p = new Pinger(broker.url, line.base)) {
+                if (!p.awaitFirstReply(30_000)) throw new IllegalStateException("no ping reply within 30 s; see " + line.dir);
                 for (int i = 0; i < warmup; i++) ping(p);
                 ThreadCpu i0 = ThreadCpu.of(pid);
                 long ti = System.nanoTime();

@@ -29,7 +29,7 @@ public final class IdleBench {
             line.startDaemon(extra);
             line.awaitReady(60_000);
             try (Pinger p = new Pinger(broker.url, line.base)) {
-                if (p.awaitReply(p.send(), 30_000) == 0) throw new IllegalStateException("no ping reply; see " + line.dir);
+                if (!p.awaitFirstReply(30_000)) throw new IllegalStateException("no ping reply; see " + line.dir);
             }
             Thread.sleep(warmup * 1000L);
             long pid = line.pid();

@@ -61,6 +61,21 @@ final class Pinger implements AutoCloseable {
         }
     }
 
+    /**
+     * Pings every 250 ms until one is answered: READY comes before the daemon's MQTT session (line
+     * control does not wait for the broker), so a ping sent at READY can reach the broker before the
+     * daemon subscribes, and a plain QoS 1 publish to nobody is gone. An operator's tool retries too.
+     *
+     * @return whether a reply came within {@code timeoutMs}
+     */
+    boolean awaitFirstReply(long timeoutMs) throws Exception {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (awaitReply(send(), 250) != 0) return true;
+        }
+        return false;
+    }
+
     @Override
     public void close() throws Exception {
         client.disconnect().waitForCompletion(2_000);
