@@ -142,6 +142,71 @@ public abstract class LinkedDevice implements Device {
         }
     }
 
+    /**
+     * Runs {@code task} after {@code firstMs}, then again after however many milliseconds
+     * {@code nextDelayMs} gives once it ran, until stop: a poll that is fast while something happens
+     * and slow while nothing does (an idle box should not wake ten times a second for a printer with
+     * nothing to print). Call from {@link #onStart}.
+     *
+     * @return a handle whose {@link Repeating#soon()} runs the task at once instead of at its next time
+     */
+    protected final Repeating repeat(long firstMs, Runnable task, java.util.function.LongSupplier nextDelayMs) {
+        Repeating r = new Repeating(task, nextDelayMs);
+        r.scheduleIn(firstMs);
+        return r;
+    }
+
+    /** A task of {@link #repeat}: one pending run at a time, replaced when woken. */
+    protected final class Repeating {
+        private final Runnable task;
+        private final java.util.function.LongSupplier nextDelayMs;
+        private ScheduledFuture<?> pending;   // guarded by lifecycle
+        private volatile boolean woken;       // a run under way goes again at once
+
+        private Repeating(Runnable task, java.util.function.LongSupplier nextDelayMs) {
+            this.task = task;
+            this.nextDelayMs = nextDelayMs;
+        }
+
+        /** Runs the task now (on the scheduler) rather than at its next time; any thread. */
+        public void soon() {
+            woken = true;
+            synchronized (lifecycle) {
+                // due or running already: that run sees woken and goes again straight after
+                if (stopped || pending == null || pending.getDelay(TimeUnit.MILLISECONDS) <= 0) return;
+                pending.cancel(false);
+                scheduleIn(0);
+            }
+        }
+
+        private void scheduleIn(long ms) {
+            synchronized (lifecycle) {
+                if (stopped) return;
+                if (pending != null) timers.remove(pending);
+                try {
+                    pending = ctx.scheduler().schedule(this::run, ms, TimeUnit.MILLISECONDS);
+                    timers.add(pending);
+                } catch (RejectedExecutionException e) {
+                    // the scheduler is shutting down with the daemon: nothing more to poll
+                }
+            }
+        }
+
+        private void run() {
+            if (stopped) return;
+            woken = false;
+            guarded("timer", task);
+            long next;
+            try {
+                next = woken ? 1 : Math.max(1, nextDelayMs.getAsLong());
+            } catch (RuntimeException e) {
+                log.warn("{}: cannot work out the next poll ({}); polling again in 1 s", id, e.toString());
+                next = 1000;
+            }
+            scheduleIn(next);
+        }
+    }
+
     @Override
     public final DeviceStatus status() {
         synchronized (statusLock) {

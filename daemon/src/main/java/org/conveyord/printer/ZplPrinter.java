@@ -87,6 +87,7 @@ public final class ZplPrinter extends LinkedDevice {
     private int idleStreak;
     private boolean lossPending;         // SENT jobs survived a connection loss or restart: settle them first
     private long lastPollNanos;
+    private volatile Repeating poller;
 
     public ZplPrinter(String id, PrinterConfig cfg, ByteLink link, DeviceContext ctx, PrintQueue queue) {
         this(id, cfg, link, ctx, queue, Duration.ofSeconds(cfg.jobDeadlineSOrDefault()));
@@ -111,7 +112,21 @@ public final class ZplPrinter extends LinkedDevice {
 
     @Override
     protected void onStart() {
-        every(Math.min(cfg.pollMsOrDefault(), FAST_POLL_MS), this::poll);
+        poller = repeat(Math.min(cfg.pollMsOrDefault(), FAST_POLL_MS), this::poll, this::nextPollMs);
+    }
+
+    /**
+     * Every {@link #FAST_POLL_MS} while jobs wait, sit in the printer or may have been lost (deadlines
+     * and completions are watched); otherwise at {@code pollMs}, which is all a status check needs.
+     */
+    private long nextPollMs() {
+        synchronized (this) {
+            if (lossPending) return FAST_POLL_MS;
+            for (Entry e : queue.entries()) {
+                if (e.state() == State.QUEUED || e.state() == State.SENT) return FAST_POLL_MS;
+            }
+        }
+        return cfg.pollMsOrDefault();
     }
 
     @Override
@@ -189,6 +204,7 @@ public final class ZplPrinter extends LinkedDevice {
             queue.add(new PrintJob(job, zpl, cmdId, ctx.clock().instant().plus(jobDeadline)));
             sendIfReady();
         }
+        pollSoon();
         ctx.stateListener().stateChanged(id);
         return true;
     }
@@ -312,6 +328,7 @@ public final class ZplPrinter extends LinkedDevice {
             queue.add(new PrintJob(old.job(), old.zpl(), cmd.id(), ctx.clock().instant().plus(jobDeadline)));
             log.info("{}: job {} reprinted on operator request{}", id, job, cmd.by().map(b -> " by " + b).orElse(""));
             sendIfReady();
+            after.add(this::pollSoon);
             after.add(() -> ctx.stateListener().stateChanged(id));
         }
         after.forEach(Runnable::run);
@@ -374,13 +391,20 @@ public final class ZplPrinter extends LinkedDevice {
         }
     }
 
+    /** A job came: the slow idle poll becomes the fast one now. Not under this (the timer's lock comes first). */
+    private void pollSoon() {
+        Repeating p = poller;
+        if (p != null) p.soon();
+    }
+
     private void poll() {
         List<Runnable> after = new ArrayList<>();
         synchronized (this) {
             expire(after);
             long now = System.nanoTime();
             boolean busy = lossPending || count(State.SENT) > 0;
-            if (online && (busy || now - lastPollNanos >= cfg.pollMsOrDefault() * 1_000_000L)) {
+            // half a fast period of slack: the idle timer is due at pollMs and may run a hair early
+            if (online && (busy || now - lastPollNanos >= (cfg.pollMsOrDefault() - FAST_POLL_MS / 2) * 1_000_000L)) {
                 writePoll(now);
             }
         }

@@ -24,6 +24,7 @@ abstract class LinkedScale extends LinkedDevice implements Scale {
     private Double grams;
     private boolean stable;
     private double lastEventGrams = Double.NaN;
+    private volatile long lastChangeNanos = System.nanoTime();
 
     LinkedScale(String id, ByteLink link, DeviceContext ctx, double thresholdGrams) {
         super(id, link, ctx);
@@ -62,6 +63,7 @@ abstract class LinkedScale extends LinkedDevice implements Scale {
         synchronized (this) {
             if (isStopped()) return;
             changed = grams == null || grams != g || stable != st;
+            if (changed) lastChangeNanos = System.nanoTime();
             grams = g;
             stable = st;
             emit = st && (Double.isNaN(lastEventGrams) || Math.abs(g - lastEventGrams) > thresholdGrams);
@@ -76,6 +78,9 @@ abstract class LinkedScale extends LinkedDevice implements Scale {
         }
         if (changed) ctx.stateListener().stateChanged(id);
     }
+
+    /** How long the weight has stood still (since the start when it never moved). */
+    protected final long nanosSinceWeightChanged() { return System.nanoTime() - lastChangeNanos; }
 
     /**
      * The scale answers but cannot weigh; {@code reason} is also the {@code fault} event's reason

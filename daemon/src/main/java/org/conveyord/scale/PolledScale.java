@@ -20,6 +20,9 @@ import java.util.Optional;
  */
 abstract class PolledScale<Q, R> extends LinkedScale {
     private static final Logger log = LoggerFactory.getLogger(PolledScale.class);
+    /** The poll of a scale whose weight has not moved for a while: nothing happens, so little polling. */
+    static final long IDLE_POLL_MS = 5_000;
+    static final long QUIET_BEFORE_IDLE_NANOS = 10_000_000_000L;
 
     protected final ScaleConfig cfg;
     protected final RequestLine<Q, R> requests;
@@ -45,8 +48,22 @@ abstract class PolledScale<Q, R> extends LinkedScale {
     @Override
     protected final void onStart() {
         if (cfg.pollMsOrDefault() > 0) {
-            every(cfg.pollMsOrDefault(), () -> { if (requests.idle()) pollOnce(); });
+            repeat(cfg.pollMsOrDefault(), () -> { if (requests.idle()) pollOnce(); }, this::nextPollMs);
         }
+    }
+
+    /**
+     * {@code pollMs} while the weight moves, the scale is not well or it moved in the last
+     * {@link #QUIET_BEFORE_IDLE_NANOS}; after that every {@link #IDLE_POLL_MS}, which still notices a
+     * scale that went silent. Check-weighing does not wait for a poll: the line asks the scale itself.
+     */
+    private long nextPollMs() {
+        return nextPollMs(cfg.pollMsOrDefault(), status().isOnline(), nanosSinceWeightChanged());
+    }
+
+    static long nextPollMs(long pollMs, boolean online, long nanosSinceWeightChanged) {
+        boolean quiet = online && nanosSinceWeightChanged > QUIET_BEFORE_IDLE_NANOS;
+        return quiet ? Math.max(pollMs, IDLE_POLL_MS) : pollMs;
     }
 
     @Override

@@ -51,6 +51,7 @@ class ZplPrinterTest {
     private final RecordingEventSink sink = new RecordingEventSink();
     private final List<ZplLabelReader.Label> printed = new CopyOnWriteArrayList<>();
     private final AtomicInteger busyAnswers = new AtomicInteger();
+    private final AtomicInteger statusQueries = new AtomicInteger();
     private volatile boolean paperOut;
     /** Another fault the fake reports besides paper-out: head-open, ribbon-out or paused. */
     private volatile String otherFault = "";
@@ -62,6 +63,7 @@ class ZplPrinterTest {
             if (item instanceof ZplLabelReader.Label l) {
                 buffer.add(l);
             } else if (item instanceof ZplLabelReader.HostQuery q && q.query() == ZplLabelReader.Query.HS) {
+                statusQueries.incrementAndGet();
                 String f = otherFault;
                 HostStatus hs = new HostStatus(paperOut, f.equals("paused"), 1225, buffer.size(), false, false,
                         f.equals("head-open"), f.equals("ribbon-out"), false, buffer.size());
@@ -97,9 +99,13 @@ class ZplPrinterTest {
     }
 
     private ZplPrinter start(Duration deadline, Map<String, String> templates) {
+        return start(deadline, templates, 50);
+    }
+
+    private ZplPrinter start(Duration deadline, Map<String, String> templates, int pollMs) {
         LinkConfig link = new LinkConfig(fake.address(), null, null, null, null, null, null, 500);
         // this fake has no odometer: one job at a time, confirmed by ~HS alone
-        PrinterConfig cfg = new PrinterConfig("zpl", link, 50, 1000, 4096, null, false, templates);
+        PrinterConfig cfg = new PrinterConfig("zpl", link, pollMs, 1000, 4096, null, false, templates);
         printer = new ZplPrinter("printer-1", cfg, ByteLinks.create(link, group),
                 new DeviceContext(sink, sink, scheduler, Clock.systemUTC()), new InMemoryPrintQueue(), deadline);
         printer.start();
@@ -131,6 +137,24 @@ class ZplPrinterTest {
         assertThat(e.fields()).isEqualTo(Map.of("job", "J-1"));
         assertThat(e.cmdId()).isEqualTo("c-1");
         assertThat(printer.state()).containsEntry("queued", 0).containsEntry("ready", true);
+    }
+
+    @Test
+    void anIdlePrinterIsPolledAtPollMsAndAJobGetsTheFastPollAtOnce() throws Exception {
+        // pollMs 30 s: idle, only the status query at connect; a job must not wait 30 s for its "printed"
+        start(Duration.ofSeconds(60), null, 30_000);
+        await().atMost(Duration.ofSeconds(2)).until(() -> statusQueries.get() >= 1);
+        int atConnect = statusQueries.get();
+        // a 100 ms timer would have asked 5 times by now
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> statusQueries.get() == atConnect);
+
+        assertThat(run(print("c-1", "{\"job\":\"J-1\",\"zpl\":\"^XA^FDx^FS^XZ\"}")).ok()).isTrue();
+        await().atMost(Duration.ofSeconds(3)).until(() -> !sink.ofType("printed").isEmpty());
+
+        // done: back to the slow pace (at most the one poll that was already due when the job finished)
+        int afterPrinted = statusQueries.get();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> statusQueries.get() <= afterPrinted + 1);
+        assertThat(printer.state()).containsEntry("queued", 0);
     }
 
     @Test
