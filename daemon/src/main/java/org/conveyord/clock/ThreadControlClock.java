@@ -105,6 +105,9 @@ public final class ThreadControlClock implements ControlClock {
         return Math.max(queueWait, periodicLateNanos);
     }
 
+    /** Timers the thread keeps (one-shot and periodic, the shared beat counting once). */
+    int timers() { return loop.getQueue().size(); }
+
     /** Tasks handed over and not yet started. */
     public int queuedTasks() { return queued.get(); }
 
@@ -114,15 +117,57 @@ public final class ThreadControlClock implements ControlClock {
         return () -> f.cancel(false);
     }
 
+    /**
+     * Periodic tasks whose period is a multiple of this share one timer: the line's 50 ms tick, its
+     * 100 ms lag probe and the 500 ms liveness beat wake the thread 20 times a second, not 32. An idle
+     * box pays for every wake-up (issue 12).
+     */
+    public static final long SHARED_BEAT_NANOS = 50_000_000L;
+
+    /** A task on the shared beat: runs on every {@code everyBeats}-th beat, in registration order. */
+    private static final class OnBeat {
+        final Runnable task;
+        final long everyBeats;
+        long beats;   // control thread only
+
+        OnBeat(Runnable task, long everyBeats) {
+            this.task = task;
+            this.everyBeats = everyBeats;
+        }
+    }
+
+    private final java.util.List<OnBeat> onBeat = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private boolean beatStarted;   // guarded by onBeat
+
     @Override
     public void every(Runnable task, long periodNanos) {
+        if (periodNanos > 0 && periodNanos % SHARED_BEAT_NANOS == 0) {
+            onBeat.add(new OnBeat(task, periodNanos / SHARED_BEAT_NANOS));
+            synchronized (onBeat) {
+                if (beatStarted) return;
+                beatStarted = true;
+            }
+            ownTimer(() -> {
+                for (OnBeat b : onBeat) {
+                    if (++b.beats % b.everyBeats != 0) continue;
+                    runGuarded(b.task);
+                    if (guard.tripped()) return;
+                }
+            }, SHARED_BEAT_NANOS, false);
+            return;
+        }
+        ownTimer(task, periodNanos, true);
+    }
+
+    private void ownTimer(Runnable task, long periodNanos, boolean guarded) {
         long first = time.getAsLong() + periodNanos;
         long[] run = {0};
         loop.scheduleAtFixedRate(() -> {
             // fixed rate catches up after a stall: a run that starts late says the loop is behind
             periodicLateNanos = Math.max(0, time.getAsLong() - (first + run[0]++ * periodNanos));
             try {
-                runGuarded(task);
+                if (guarded) runGuarded(task);
+                else task.run();
             } finally {
                 periodicLateNanos = 0;
             }

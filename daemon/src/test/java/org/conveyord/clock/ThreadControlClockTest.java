@@ -29,6 +29,24 @@ class ThreadControlClockTest {
     }
 
     @Test
+    void periodsThatAreMultiplesOfTheBeatShareOneTimerAndKeepTheirRates() {
+        ThreadControlClock clock = new ThreadControlClock("test-control");
+        AtomicLong tick = new AtomicLong(), probe = new AtomicLong();
+        List<long[]> atBeat = new CopyOnWriteArrayList<>();
+        long beatMs = TimeUnit.NANOSECONDS.toMillis(ThreadControlClock.SHARED_BEAT_NANOS);
+        clock.every(tick::incrementAndGet, ThreadControlClock.SHARED_BEAT_NANOS);
+        clock.every(probe::incrementAndGet, 2 * ThreadControlClock.SHARED_BEAT_NANOS);
+        // registered last, so on its beat the others have run already: their counts are exact multiples
+        clock.every(() -> atBeat.add(new long[] {tick.get(), probe.get()}), 10 * ThreadControlClock.SHARED_BEAT_NANOS);
+        clock.every(() -> { }, TimeUnit.MILLISECONDS.toNanos(beatMs + 7));   // not a multiple: a timer of its own
+        assertThat(clock.timers()).isEqualTo(2);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> atBeat.size() >= 2);
+        assertThat(atBeat.get(0)).containsExactly(10, 5);
+        assertThat(atBeat.get(1)).containsExactly(20, 10);
+        clock.shutdown();
+    }
+
+    @Test
     void anErrorInAPeriodicTaskIsFatalToo() {
         ThreadControlClock clock = new ThreadControlClock("test-control");
         List<Throwable> fatal = new CopyOnWriteArrayList<>();
