@@ -55,6 +55,10 @@ public final class Main implements Callable<Integer> {
     boolean help;
 
     public static void main(String[] args) {
+        // Netty 4.2 reports buffer events to JFR when the JVM has it: at start that loads and registers
+        // about 110 JFR classes, and every buffer checks whether its event is on. A -D on the command
+        // line still wins (issue 12: start-up and memory).
+        if (System.getProperty("io.netty.jfr.enabled") == null) System.setProperty("io.netty.jfr.enabled", "false");
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // one clear line for the operator; the stack trace only at debug level
