@@ -73,15 +73,6 @@ public final class Daemon implements AutoCloseable {
         this.gpio = hasLine ? claimOutputsInactive(cfg) : null;
         Clock clock = Clock.systemUTC();
         this.gateway = new MqttGateway(cfg, configSha, build, scheduler, clock);
-        try {
-            // the broker connection comes up while the devices are built; the session opens in start()
-            gateway.connectEarly();
-        } catch (RuntimeException e) {
-            gateway.stop();
-            scheduler.shutdownNow();
-            if (gpio != null) gpio.close();
-            throw e;
-        }
         scheduler.scheduleWithFixedDelay(liveness.part("device scheduler")::beat, BEAT_MS, BEAT_MS, TimeUnit.MILLISECONDS);
         gateway.everyOnLoop(liveness.part("mqtt gateway")::beat, BEAT_MS);
         this.metrics = new org.conveyord.metrics.LineMetrics(() -> {

@@ -98,9 +98,6 @@ public final class MqttGateway {
 
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean startedOnce = new AtomicBoolean();
-    private final AtomicBoolean earlyOnce = new AtomicBoolean();
-    private boolean sessionStarted;   // loop thread: start() ran, so a connection opens the session
-    private boolean connectedEarly;   // loop thread: connected before start(); the session waits for it
     private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean acksQueued = new AtomicBoolean();
     private volatile boolean clockSynced;
@@ -202,42 +199,8 @@ public final class MqttGateway {
     }
 
     /** Returns at once; connects in the background and keeps reconnecting until {@link #stop()}. */
-    /**
-     * Opens the broker connection ahead of {@link #start}, so that it comes up while the devices are
-     * still being built: Paho 1.2.5 spends about 0.3 s of wall time in every connect (each of its
-     * three threads is started and then polled with {@code Thread.sleep(100)}), a third of the time
-     * to the first command. Nothing is subscribed or published until start: the session waits.
-     *
-     * @throws IllegalStateException when the MQTT settings cannot be used (URL, TLS, credentials)
-     */
-    public void connectEarly() {
-        if (startedOnce.get() || !earlyOnce.compareAndSet(false, true)) return;
-        buildTransport();
-        hop(this::attemptConnect);
-    }
-
     public void start() {
         if (!startedOnce.compareAndSet(false, true)) return;
-        boolean early = transport != null;
-        if (!early) buildTransport();
-        io.execute(this::checkClock);
-        scheduleTelemetry(mqtt.telemetryIntervalSOrDefault());
-        timers.add(scheduler.scheduleAtFixedRate(() -> io.execute(this::checkClock), 60, 60, TimeUnit.SECONDS));
-        timers.add(scheduler.scheduleAtFixedRate(() -> io.execute(this::checkBoxHealth), 0, BOX_HEALTH_PERIOD_S, TimeUnit.SECONDS));
-        timers.add(scheduler.scheduleAtFixedRate(() -> hop(() -> states.publishStatus(false)), 1, 1, TimeUnit.SECONDS));
-        hop(() -> {
-            sessionStarted = true;
-            if (!early) {
-                attemptConnect();
-            } else if (connectedEarly) {
-                connectedEarly = false;
-                onConnected();
-            }
-            // else the early attempt is still under way, or its retry is scheduled: either ends in onConnected
-        });
-    }
-
-    private void buildTransport() {
         String url = mqtt.url() == null ? MqttConfig.defaults().url() : mqtt.url();
         javax.net.SocketFactory socketFactory = null;
         boolean verifyHostname = true;
@@ -286,6 +249,12 @@ public final class MqttGateway {
         });
         log.info("MQTT gateway {} (version {}, commit {}, bootId {}) connecting to {} as {}", base, build.version(),
                 build.commit(), bootId, url, clientId);
+        io.execute(this::checkClock);
+        scheduleTelemetry(mqtt.telemetryIntervalSOrDefault());
+        timers.add(scheduler.scheduleAtFixedRate(() -> io.execute(this::checkClock), 60, 60, TimeUnit.SECONDS));
+        timers.add(scheduler.scheduleAtFixedRate(() -> io.execute(this::checkBoxHealth), 0, BOX_HEALTH_PERIOD_S, TimeUnit.SECONDS));
+        timers.add(scheduler.scheduleAtFixedRate(() -> hop(() -> states.publishStatus(false)), 1, 1, TimeUnit.SECONDS));
+        hop(this::attemptConnect);
     }
 
     public boolean isConnected() { return connected; }
@@ -483,7 +452,7 @@ public final class MqttGateway {
     // ------------------------------------------------------------------ connection
 
     private void attemptConnect() {
-        if (stopping.get() || connected || connectedEarly) return;
+        if (stopping.get() || connected) return;
         transport.connect().whenComplete((v, err) -> hop(() -> {
             if (err == null) onConnected();
             else onConnectFailed(err);
@@ -506,10 +475,6 @@ public final class MqttGateway {
     private void onConnected() {
         if (stopping.get()) {
             transport.disconnect(500);
-            return;
-        }
-        if (!sessionStarted) {
-            connectedEarly = true;   // start() opens the session once the devices are registered
             return;
         }
         connected = true;
@@ -562,12 +527,6 @@ public final class MqttGateway {
     }
 
     private void onConnectionLost(Throwable cause) {
-        if (connectedEarly) {
-            connectedEarly = false;
-            log.warn("MQTT connection to {} lost before the session started: {}; reconnecting", transport.describe(), describe(cause));
-            if (!stopping.get()) scheduleOnLoop(this::attemptConnect, backoff.nextDelay());
-            return;
-        }
         if (!connected) return;
         connected = false;
         generation++;

@@ -62,49 +62,6 @@ class MqttGatewayLifecycleIT {
     }
 
     @Test
-    void anEarlyConnectionWaitsForStartBeforeItSubscribesOrPublishes() throws Exception {
-        EmbeddedBroker b = broker(0);
-        TestMqttClient op = operator(b);
-        MqttGateway gw = gateway(b.url(), new FakeDevice("fake-1"));
-        gw.connectEarly();
-        // the broker has the connection (the ~0.3 s Paho spends on it is behind us by start) ...
-        await().atMost(PATIENCE).until(() -> b.connectedClientIds().contains("conveyord-t-edge-1"));
-        // ... and nothing is said on it: no status, no state, no started event, and commands are not heard
-        op.send("cmd/fake-1/poke", "{\"id\":\"early-1\",\"n\":1}");
-        await().during(Duration.ofMillis(500)).atMost(PATIENCE).until(() -> op.messages.stream()
-                .noneMatch(m -> !m.topic().endsWith("/cmd/fake-1/poke")));
-        assertThat(gw.isConnected()).isFalse();
-
-        gw.start();
-        await().atMost(PATIENCE).until(gw::isConnected);
-        assertThat(op.awaitMessage("status", m -> m.json().path("state").asText().equals("online"))).isNotNull();
-        op.awaitMessage("state/fake-1", m -> true);
-        op.send("cmd/fake-1/poke", "{\"id\":\"after-1\",\"n\":2}");
-        assertThat(op.awaitReply("reply/fake-1/poke", "after-1").path("ok").asBoolean()).isTrue();
-        // one connection throughout: the session opened on the early one
-        assertThat(b.connectedClientIds()).contains("conveyord-t-edge-1");
-    }
-
-    @Test
-    void anEarlyConnectionLostBeforeStartIsMadeAgainAndTheSessionOpensOnIt() throws Exception {
-        EmbeddedBroker b = broker(0);
-        TestMqttClient op = operator(b);
-        MqttGateway gw = gateway(b.url(), new FakeDevice("fake-1"));
-        gw.connectEarly();
-        await().atMost(PATIENCE).until(() -> b.connectedClientIds().contains("conveyord-t-edge-1"));
-        // the broker drops it before the devices are ready: the gateway connects again on its own
-        assertThat(b.disconnect("conveyord-t-edge-1")).isTrue();
-        await().atMost(PATIENCE).until(() -> !b.connectedClientIds().contains("conveyord-t-edge-1"));
-        await().atMost(PATIENCE).until(() -> b.connectedClientIds().contains("conveyord-t-edge-1"));
-        assertThat(gw.isConnected()).isFalse();
-        gw.start();
-        await().atMost(PATIENCE).until(gw::isConnected);
-        op.awaitMessage("status", m -> m.json().path("state").asText().equals("online"));
-        op.send("cmd/fake-1/poke", "{\"id\":\"again-1\",\"n\":1}");
-        assertThat(op.awaitReply("reply/fake-1/poke", "again-1").path("ok").asBoolean()).isTrue();
-    }
-
-    @Test
     void idempotencyCacheAndSeqSurviveARestartOnTheSameStateDir() throws Exception {
         EmbeddedBroker b = broker(0);
         TestMqttClient op = operator(b);

@@ -118,18 +118,6 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     public int port() { return port; }
 
-    /** Closes a client's connection as a broker may (a takeover, an admin's kick); false if it had none. */
-    public boolean disconnect(String clientId) {
-        return server.disconnectClient(clientId);
-    }
-
-    /** The client ids with a connection now (for tests that ask whether something is connected yet). */
-    public java.util.Set<String> connectedClientIds() {
-        java.util.Set<String> ids = new java.util.TreeSet<>();
-        server.listConnectedClients().forEach(c -> ids.add(c.getClientID()));
-        return ids;
-    }
-
     /** {@code tcp://127.0.0.1:NNNN} (the loopback address when bound to 0.0.0.0). */
     public String url() {
         String h = "0.0.0.0".equals(host) ? "127.0.0.1" : host;
