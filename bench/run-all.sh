@@ -72,8 +72,13 @@ url="tcp://127.0.0.1:$port"
 echo "run-all.sh: broker $url, logs in $work" >&2
 
 java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED)
-# the unit's JVM flags for what stands for the daemon (systemd/conveyord.service)
-unit_flags=(-XX:+UseSerialGC -Xmx96m)
+# control runs the daemon's line in the bench process: with the unit's JVM flags
+# (systemd/conveyord.service's JAVA_OPTS, all of them: heap sizing, SerialGC, C1 only, stack size,
+# less the box's tmpdir). idle, startup and commands start the daemon with those flags themselves;
+# their own process (the harness and device-sim) gets a plain small heap.
+harness_flags=(-XX:+UseSerialGC -Xmx96m)
+read -r -a unit_flags <<< "$(sed -n 's/^Environment="JAVA_OPTS=\([^"]*\)"$/\1/p' systemd/conveyord.service | sed 's# -Djava.io.tmpdir=[^ ]*##')"
+[ ${#unit_flags[@]} -gt 0 ] || { echo "run-all.sh: no JAVA_OPTS in systemd/conveyord.service" >&2; exit 1; }
 
 # how each benchmark is run: full and quick (smoke) form
 args_for() {
@@ -96,7 +101,8 @@ command_for() {
   case "$1" in
     delivery) echo "bench/run-delivery.sh" ;;
     saturation) echo "bench/run-saturation.sh" ;;
-    *) echo "${java[*]} ${unit_flags[*]} -jar bench/target/bench.jar $1" ;;
+    control) echo "${java[*]} ${unit_flags[*]} -jar bench/target/bench.jar $1" ;;
+    *) echo "${java[*]} ${harness_flags[*]} -jar bench/target/bench.jar $1" ;;
   esac
 }
 
