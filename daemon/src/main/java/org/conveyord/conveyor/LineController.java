@@ -574,10 +574,7 @@ public final class LineController implements AutoCloseable {
         m.resetRequired = estopLatched || !faults.isEmpty();
         m.faults(faults.list());
         m.copyLine(line);
-        m.green = stackLight.green();
-        m.yellow = stackLight.yellow();
-        m.red = stackLight.red();
-        m.blue = stackLight.blue();
+        m.stackLight(stackLight);
         m.ioConnected = gpio.connected();
         m.maintenance(maintenance.ioState());
         m.end();

@@ -93,6 +93,14 @@ final class LineStateMirror {
         laneBagCount[i] = bags.size();
     }
 
+    /** Control thread, between begin() and end(): the four lamps as the stack light last set them. */
+    void stackLight(StackLight light) {
+        green = light.green();
+        yellow = light.yellow();
+        red = light.red();
+        blue = light.blue();
+    }
+
     /** Control thread: the faults list is replaced only when it changed. */
     void faults(List<String> current) {
         if (faults.size() == current.size()) {
