@@ -76,28 +76,14 @@ final class BrokerConnection implements AutoCloseable {
             throw new SettingsException("broker URL " + settings.url() + " (from " + settings.source() + ") is not usable: " + e.getMessage(), e);
         }
         client.setTimeToWait(timeout.toMillis());
-        for (int attempt = 1; ; attempt++) {
-            try {
-                client.connect(o);
-                // a first subscription (the one every request needs anyway) proves the broker kept the
-                // session: the demo's embedded broker (Moquette 0.17) can drop a client whose SUBSCRIBE
-                // overtakes its own bookkeeping of the CONNACK; nothing has been sent yet, so connect again
-                client.subscribe(settings.base() + "/reply/node/unknown", 1);
-                return new BrokerConnection(settings, client, timeout);
-            } catch (MqttException e) {
-                if (e.getReasonCode() == MqttException.REASON_CODE_CONNECTION_LOST && attempt < 3) {
-                    try {
-                        if (client.isConnected()) client.disconnectForcibly(0, 1000);
-                    } catch (MqttException ignored) {
-                        // already down, which is the point
-                    }
-                    continue;
-                }
-                closeQuietly(client);
-                throw new CtlFailure(ExitCodes.NO_ANSWER, "cannot connect to the MQTT broker at " + settings.url()
-                        + " (from " + settings.source() + "): " + describe(e));
-            }
+        try {
+            client.connect(o);
+        } catch (MqttException e) {
+            closeQuietly(client);
+            throw new CtlFailure(ExitCodes.NO_ANSWER, "cannot connect to the MQTT broker at " + settings.url()
+                    + " (from " + settings.source() + "): " + describe(e));
         }
+        return new BrokerConnection(settings, client, timeout);
     }
 
     private static List<String> credentials(Path file) {
