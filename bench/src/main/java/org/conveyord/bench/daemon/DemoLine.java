@@ -122,6 +122,11 @@ final class DemoLine implements AutoCloseable {
 
     long pid() { return daemon.pid(); }
 
+    /** Throws when the daemon has exited (e.g. its HTTP port taken), so a wait for it does not hang. */
+    void requireAlive() {
+        if (!daemon.isAlive()) throw new IllegalStateException("the daemon exited " + daemon.exitValue() + "; see " + dir.resolve("daemon.log"));
+    }
+
     void stopDaemon() throws InterruptedException {
         if (daemon == null) return;
         daemon.destroy();

@@ -56,7 +56,10 @@ public final class StartupBench {
         long t0 = line.startedNanos();
         // asks from the start, as a caller retrying would; the daemon takes no command before it subscribed
         long replied = 0;
-        while (replied == 0) replied = p.awaitReply(p.send(), 20);
+        while (replied == 0) {
+            line.requireAlive();
+            replied = p.awaitReply(p.send(), 20);
+        }
         double ready = (line.awaitReady(60_000) - t0) / 1e6;
         double ping = (replied - t0) / 1e6;
         line.stopDaemon();
