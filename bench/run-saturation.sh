@@ -6,6 +6,7 @@
 #   ./bench/run-saturation.sh                        # 10 minutes (the scenario's own duration)
 #   ./bench/run-saturation.sh --minutes 2            # another duration
 #   ./bench/run-saturation.sh --quick                # the CI version (30 s, scenarios/short/)
+#   ./bench/run-saturation.sh --config bench/lines/short-zones.yaml   # another line (demo.yaml's ports)
 #   ./bench/run-saturation.sh --mqtt-url tcp://127.0.0.1:1883   # a broker already running; else a
 #                                                    # local Mosquitto on a free loopback port
 # The simulated devices and the daemon's HTTP server get free ports (a copy of the config), so it runs
@@ -17,12 +18,14 @@ cd "$(dirname "$0")/.."
 scenario=device-sim/scenarios/saturation.yaml
 minutes=""
 url=""
+line=config/demo.yaml
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) scenario=device-sim/scenarios/short/saturation.yaml; shift ;;
     --minutes) minutes="$2"; shift 2 ;;
     --mqtt-url) url="$2"; shift 2 ;;
-    *) echo "run-saturation.sh: unknown option $1; expected --quick, --minutes N, --mqtt-url URL" >&2; exit 2 ;;
+    --config) line="$2"; shift 2 ;;
+    *) echo "run-saturation.sh: unknown option $1; expected --quick, --minutes N, --mqtt-url URL, --config FILE" >&2; exit 2 ;;
   esac
 done
 
@@ -43,7 +46,7 @@ ss=[socket.socket() for _ in range(7)]
 for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
 sed -e "s/port: 7070/port: $p_gpio/" -e "s/127.0.0.1:7101/127.0.0.1:$p_scale/" -e "s/127.0.0.1:7102/127.0.0.1:$p_printer/" \
-    -e "s/127.0.0.1:7103/127.0.0.1:$p_scan1/" -e "s/127.0.0.1:7104/127.0.0.1:$p_scan2/" config/demo.yaml > "$work/line.yaml"
+    -e "s/127.0.0.1:7103/127.0.0.1:$p_scan1/" -e "s/127.0.0.1:7104/127.0.0.1:$p_scan2/" "$line" > "$work/line.yaml"
 printf '\nhttp:\n  listen: 127.0.0.1:%s\n' "$p_http" >> "$work/line.yaml"
 
 cp "$scenario" "$work/saturation.yaml"
