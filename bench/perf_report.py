@@ -93,7 +93,8 @@ def summary(name, result):
                 f"CPU ms by thread: {top(r.get('cpuMsByThread'), 6)}")
     if name == "startup" and "withArchive" in r:
         a, n = r["withArchive"], r["withoutArchive"]
-        return (f"**first ping {a['firstPingMsMedian'] / 1000:.2f} s with the class-data archive, "
+        cache = "the AOT cache" if r.get("cache") == "aot" else "the class-data archive"
+        return (f"**first ping {a['firstPingMsMedian'] / 1000:.2f} s with {cache}, "
                 f"{n['firstPingMsMedian'] / 1000:.2f} s without** (READY {a['readyMsMedian'] / 1000:.2f} s / "
                 f"{n['readyMsMedian'] / 1000:.2f} s; medians of {r.get('runs')} runs; daemon and device-sim on the demo line)")
     if name == "saturation" and "throughput" in result:

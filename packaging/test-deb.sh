@@ -137,18 +137,21 @@ sim_pid=$!
 
 unit_java_opts=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' /lib/systemd/system/conveyord.service)
 [ -n "$unit_java_opts" ] || fail "no JAVA_OPTS in the installed unit"
-start_daemon() {   # as the unit: its user, working directory, environment and ExecStart (with the test config)
+start_daemon() {   # as the unit: its user, working directory, environment and ExecStart (with the test config); $2...: more environment
+  local name=$1
+  shift
   (cd /var/lib/conveyord && exec setpriv --reuid conveyord --regid conveyord --init-groups -- \
       env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin JAVA_HOME="$JAVA_HOME" \
-      JAVA_OPTS="$unit_java_opts" STATE_DIRECTORY=/var/lib/conveyord /usr/bin/conveyord --config "$cfg") \
-    > "$work/daemon-$1.log" 2>&1 &
+      JAVA_OPTS="$unit_java_opts" STATE_DIRECTORY=/var/lib/conveyord CACHE_DIRECTORY="$cache" "$@" \
+      /usr/bin/conveyord --config "$cfg") \
+    > "$work/daemon-$name.log" 2>&1 &
   daemon_pid=$!
   for _ in $(seq 120); do
     curl -sf "http://127.0.0.1:$http_port/health/ready" >/dev/null && return 0
-    kill -0 "$daemon_pid" 2>/dev/null || { cat "$work/daemon-$1.log"; fail "the installed daemon ($1) exited"; }
+    kill -0 "$daemon_pid" 2>/dev/null || { cat "$work/daemon-$name.log"; fail "the installed daemon ($name) exited"; }
     sleep 0.5
   done
-  cat "$work/daemon-$1.log"; fail "the installed daemon ($1) did not become ready"
+  cat "$work/daemon-$name.log"; fail "the installed daemon ($name) did not become ready"
 }
 stop_daemon() {
   kill -TERM "$daemon_pid"
@@ -172,6 +175,17 @@ await_outbox() {   # until an event of type $1 is in the outbox
   fail "no $1 event in /var/lib/conveyord/outbox"
 }
 
+# The start-up cache (packaging/src/deb/bin/conveyord): /var/cache/conveyord as systemd's
+# CacheDirectory= makes it, with what an older version left there, which the wrapper removes.
+# Java >= 25: the first start records the AOT configuration at exit, the next one assembles the
+# cache before the daemon starts, later ones map it. Java 21-24: the class-data archive.
+cache=/var/cache/conveyord
+install -d -o conveyord -g conveyord -m 0750 "$cache"
+touch "$cache/conveyord.jsa" "$cache/conveyord-1-2-3.aot" "$cache/conveyord-1-2-3.aotconf" "$cache/conveyord-1-2-3.tmp"
+chown conveyord:conveyord "$cache"/*
+java_major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release")
+cache_files() { (cd "$cache" && ls -1 2>/dev/null | tr '\n' ' '); }
+
 start_daemon before
 command_ok line-1/order '{"id":"upg-order-1","order":"O-UPG-1","bags":["B-UPG-1","B-UPG-2"]}'
 command_ok line-1/start '{"id":"upg-start-1"}'
@@ -183,6 +197,15 @@ seqs > "$work/seqs-before"
 [ -f /var/lib/conveyord/event-seq ] || fail "no event-seq before the upgrade"
 cp -a /var/lib/conveyord "$work/state-before"
 ok "the installed daemon ran as conveyord: order O-UPG-1, $(wc -l < "$work/seqs-before") events (seq up to $(tail -n 1 "$work/seqs-before")) in the outbox"
+if [ "$java_major" -ge 25 ]; then
+  aotconf=$(ls "$cache"/conveyord-*.aotconf 2>/dev/null | grep -v '/conveyord-1-2-3\.' || true)
+  [ "$(cache_files)" = "$(basename "${aotconf:-none}") " ] || fail "after the first stop $cache holds: $(cache_files) (want one new conveyord-*.aotconf)"
+  [ "$(stat -c %U "$aotconf")" = conveyord ] || fail "$aotconf is not owned by conveyord"
+  ok "Java $java_major: the first start recorded $(basename "$aotconf") ($(stat -c %s "$aotconf") bytes) at exit; the older files are gone"
+else
+  [ "$(cache_files)" = "conveyord.jsa " ] && [ -s "$cache/conveyord.jsa" ] || fail "after the first stop $cache holds: $(cache_files)"
+  ok "Java $java_major: the first start wrote conveyord.jsa at exit; the AOT files are gone"
+fi
 
 old_version=$(dpkg-deb -f "$deb" Version)
 new_version="${old_version}+upgrade1"
@@ -220,16 +243,48 @@ first_new=$(comm -13 "$work/seqs-before" "$work/seqs-after" | sort -n | head -n 
 [ -n "$first_new" ] || fail "the upgraded daemon added no event to the outbox"
 [ "$first_new" -eq $((last_before + 1)) ] || fail "seq did not continue: the last before the upgrade was $last_before, the first after $first_new"
 ok "the upgraded daemon started on that state: order O-UPG-1 open, seq continued at $first_new, the old events still in the outbox"
+if [ "$java_major" -ge 25 ]; then
+  # the same jar (the repacked package keeps its mtime), JVM and flags: the recorded configuration still fits
+  aot=${aotconf%.aotconf}.aot
+  [ "$(cache_files)" = "$(basename "$aot") " ] || fail "after the second start $cache holds: $(cache_files) (want $(basename "$aot"))"
+  grep -q "AOTCache creation is complete" "$work/daemon-after.log" || { cat "$work/daemon-after.log"; fail "the second start did not assemble the AOT cache"; }
+  ok "the second start assembled $(basename "$aot") ($(stat -c %s "$aot") bytes) before the daemon started"
+  # -XX:AOTMode=on: the JVM refuses to start when it cannot map the cache it is given (the wrapper's
+  # mode, auto, starts without); -Xlog:aot names the file it opened
+  mtime=$(stat -c %Y.%s "$aot")
+  start_daemon cached JAVA_TOOL_OPTIONS="-XX:AOTMode=on -Xlog:aot"
+  stop_daemon cached
+  [ "$(cache_files)" = "$(basename "$aot") " ] && [ "$(stat -c %Y.%s "$aot")" = "$mtime" ] \
+    || fail "the third start changed $cache: $(cache_files)"
+  grep -q "Opened AOT cache $aot\." "$work/daemon-cached.log" && ! grep -q "AOTConfiguration\|AOTCache creation" "$work/daemon-cached.log" \
+    || { cat "$work/daemon-cached.log"; fail "the third start did not just map $aot"; }
+  ok "the third start mapped $(basename "$aot") (with -XX:AOTMode=on) and wrote nothing"
+fi
 kill "$sim_pid" 2>/dev/null || true
 wait "$sim_pid" 2>/dev/null || true
 sim_pid=""
 rm -f "$cfg" "$auth"
-# the class-data archive: only with systemd's CACHE_DIRECTORY, and never for the one-shot commands
+# the start-up cache: only with systemd's CACHE_DIRECTORY, and never for the one-shot commands
 mkdir -p "$work/cache"
 CACHE_DIRECTORY="$work/cache" conveyord --check-config --config /etc/conveyord/conveyord.yaml >/dev/null \
   || fail "--check-config with CACHE_DIRECTORY set exited $?"
-[ ! -e "$work/cache/conveyord.jsa" ] || fail "--check-config wrote a class-data archive"
-ok "no class-data archive from --check-config"
+[ -z "$(ls -A "$work/cache")" ] || fail "--check-config wrote $(ls -A "$work/cache")"
+ok "no start-up cache from --check-config"
+# a Java 21-24 gets the class-data archive flags as before (a stand-in JVM that prints its arguments)
+mkdir -p "$work/jvm21/jdk-21/bin" "$work/cache21"
+cat > "$work/jvm21/jdk-21/bin/java" <<'JAVA'
+#!/bin/sh
+case "$*" in *-XshowSettings:properties*) echo "    java.specification.version = 21" >&2 ;; *) echo "$*" ;; esac
+JAVA
+chmod 755 "$work/jvm21/jdk-21/bin/java"
+touch "$work/cache21/conveyord-1-2-3.aot" "$work/cache21/conveyord-1-2-3.aotconf"
+args=$(env -u JAVA_HOME PATH=/usr/bin:/bin CONVEYORD_JVM_DIR="$work/jvm21" CACHE_DIRECTORY="$work/cache21" conveyord --config x.yaml)
+case "$args" in
+  *" -XX:SharedArchiveFile=$work/cache21/conveyord.jsa -XX:+AutoCreateSharedArchive -Xlog:cds=error -Xlog:cds+dynamic=error -jar /usr/share/conveyord/conveyord.jar --config x.yaml") ;;
+  *) fail "with a Java 21 the wrapper ran: $args" ;;
+esac
+[ -z "$(ls -A "$work/cache21")" ] || fail "with a Java 21 the wrapper left $(ls -A "$work/cache21")"
+ok "Java 21: the class-data archive flags, the AOT files removed"
 
 # --- purge: no file of the package left
 dpkg-query -L conveyord > "$work/files"

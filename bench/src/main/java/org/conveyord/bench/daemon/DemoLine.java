@@ -66,21 +66,65 @@ final class DemoLine implements AutoCloseable {
     /** The unit's JAVA_OPTS (without java.io.tmpdir, which names the box's state directory). */
     String javaOpts() { return opts.javaOpts(); }
 
-    /** What packaging/src/deb/bin/conveyord adds under systemd: the archive, here in this run's directory. */
+    /**
+     * Whether packaging/src/deb/bin/conveyord would use the JDK's AOT cache on this JVM (Java 25 and
+     * newer) rather than the class-data archive (AppCDS) it uses on 21 to 24.
+     */
+    static final boolean AOT_CACHE = Runtime.version().feature() >= 25;
+
+    /** Which start-up cache the wrapper uses on this JVM, for the results: "aot" or "cds". */
+    static String cacheKind() { return AOT_CACHE ? "aot" : "cds"; }
+
+    /**
+     * What the wrapper adds under systemd once the cache is made (here in this run's directory): the
+     * AOT cache on Java 25+, else the class-data archive (which its first start writes at exit).
+     */
     String archiveOpts() {
+        if (AOT_CACHE) return "-XX:AOTCache=" + dir.resolve("conveyord.aot");
         return "-XX:SharedArchiveFile=" + dir.resolve("conveyord.jsa")
                 + " -XX:+AutoCreateSharedArchive -Xlog:cds=error -Xlog:cds+dynamic=error";
+    }
+
+    /** What the wrapper adds at the first start: on Java 25+ it records the AOT configuration at exit. */
+    String trainingOpts() {
+        if (AOT_CACHE) return "-XX:AOTMode=record -XX:AOTConfiguration=" + dir.resolve("conveyord.aotconf") + " -Xlog:aot=error";
+        return archiveOpts();
     }
 
     /** The unit's flags plus the archive when the unit has one: how the installed daemon runs. */
     String unitJavaOpts() { return opts.archive() ? javaOpts() + " " + archiveOpts() : javaOpts(); }
 
-    /** The archive is written when the first daemon exits: one start and stop here, so the measured start maps it. */
+    /** The archive, made before the measured starts when the unit has one. */
     void primeArchive() throws Exception {
         if (!opts.archive()) return;
-        startDaemon(List.of());
+        makeArchive(javaOpts());
+    }
+
+    /**
+     * Makes the cache as the wrapper does for a daemon with {@code javaOpts}: a first start with the
+     * training flags and its stop (the JVM writes the archive or the AOT configuration at exit), then
+     * on Java 25+ the AOT cache assembled by a JVM of its own, as the wrapper does at the next start.
+     */
+    void makeArchive(String javaOpts) throws Exception {
+        startDaemon(javaOpts + " " + trainingOpts(), List.of());
         awaitReady(60_000);
         stopDaemon();
+        if (!AOT_CACHE) return;
+        Path conf = dir.resolve("conveyord.aotconf"), aot = dir.resolve("conveyord.aot");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        for (String o : javaOpts.split("\\s+")) if (!o.isBlank()) cmd.add(o);
+        cmd.addAll(List.of("-Xlog:aot=error", "-XX:AOTMode=create", "-XX:AOTConfiguration=" + conf,
+                "-XX:AOTCache=" + aot, "-jar", opts.daemonJar().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.log").toFile()));
+        pb.environment().putAll(opts.unitEnvironment());
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
+        if (p.exitValue() != 0 || !Files.isRegularFile(aot))
+            throw new IllegalStateException("assembling the AOT cache failed (exit " + p.exitValue() + "); see " + dir.resolve("daemon.log"));
+        Files.deleteIfExists(conf);
     }
 
     Process startDaemon(List<String> extraJavaOpts) throws IOException {

@@ -7,10 +7,12 @@ import java.util.Map;
 
 /**
  * {@code bench.jar startup [--runs 5] [--mqtt-url URL]}: exec of the daemon to READY=1 (sd_notify, as
- * systemd sees it) and to its first {@code ping} reply, {@code --runs} times each without a class-data
- * archive (the JDK's default CDS only) and with the one the package's wrapper adds under systemd
- * ({@code -XX:+AutoCreateSharedArchive}: the first start writes it at exit and is not counted). The state directory survives between runs, as it
- * does across restarts.
+ * systemd sees it) and to its first {@code ping} reply, {@code --runs} times each without a start-up
+ * cache (the JDK's default CDS only) and with the one the package's wrapper adds under systemd on this
+ * JVM: the AOT cache on Java 25+ (the first start records the configuration at exit, then a JVM of its
+ * own assembles the cache), the class-data archive ({@code -XX:+AutoCreateSharedArchive}, written
+ * when the first start exits) before. Making it is not counted. The state directory survives between
+ * runs, as it does across restarts.
  */
 public final class StartupBench {
     static final String USAGE = "bench.jar startup [--runs 5] [--mqtt-url URL] [--daemon-jar JAR] [--config demo.yaml] [--java-opts '...']";
@@ -23,10 +25,8 @@ public final class StartupBench {
         try (Broker broker = new Broker(o); DemoLine line = new DemoLine(o, broker.url)) {
             String plain = line.javaOpts();
             String archived = plain + " " + line.archiveOpts();
-            // the archive's first start writes it (at exit) and is not counted
-            line.startDaemon(archived, List.of());
-            line.awaitReady(60_000);
-            line.stopDaemon();
+            // the first start (training flags) and, on Java 25+, the assembly: not counted
+            line.makeArchive(plain);
             List<Double> readyPlain = new ArrayList<>(), pingPlain = new ArrayList<>();
             List<Double> readyCds = new ArrayList<>(), pingCds = new ArrayList<>();
             try (Pinger p = new Pinger(broker.url, line.base)) {
@@ -43,7 +43,7 @@ public final class StartupBench {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("withoutArchive", figures(readyPlain, pingPlain));
             result.put("withArchive", figures(readyCds, pingCds));
-            Json r = new Json().put("bench", "startup").put("runs", runs);
+            Json r = new Json().put("bench", "startup").put("runs", runs).put("cache", DemoLine.cacheKind());
             result.forEach(r::put);
             r.put("javaOpts", archived).put("loadavg", ThreadCpu.loadAverage());
             System.out.println("RESULT " + r);
