@@ -111,8 +111,6 @@ public final class Daemon implements AutoCloseable {
                     control.every(liveness.part(id + " control loop")::beat, TimeUnit.MILLISECONDS.toNanos(BEAT_MS));
                     control.every(metrics.loopLagProbe(id, LAG_PROBE_NANOS), LAG_PROBE_NANOS);
                     control.onFatal(fatal::complete);
-                    java.util.OptionalInt othersNice = org.conveyord.clock.ThreadNice.ofCallingThread();
-                    control.execute(() -> logControlPriority(id + "-control", othersNice));
                     LineController c = new LineController(id, l, gpio, ports, relay, states,
                             control, cfg.stateDirOrDefault().resolve(id + ".line-state.json"));
                     lines.add(c);
@@ -280,21 +278,6 @@ public final class Daemon implements AutoCloseable {
             scheduler.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Says what OS priority the control thread got (it asks for more than the daemon's other threads;
-     * the JVM is silent when the OS refuses), once, from the control thread itself.
-     */
-    private static void logControlPriority(String thread, java.util.OptionalInt othersNice) {
-        java.util.OptionalInt nice = org.conveyord.clock.ThreadNice.ofCallingThread();
-        if (nice.isEmpty() || othersNice.isEmpty()) return;   // no procfs: nothing to say
-        if (nice.getAsInt() < othersNice.getAsInt()) {
-            log.info("{} runs at nice {}, the daemon's other threads at {}", thread, nice.getAsInt(), othersNice.getAsInt());
-        } else {
-            log.info("{} runs at the daemon's own priority (nice {}): the unit's LimitNICE=-5 with -XX:ThreadPriorityPolicy=1 raises it",
-                    thread, nice.getAsInt());
         }
     }
 }

@@ -46,7 +46,6 @@ public final class Pi4jGpio implements Gpio {
         this.debounceTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gpio-debounce");
             t.setDaemon(true);
-            t.setPriority(Thread.MAX_PRIORITY);   // on the eye-edge path, like the control thread (ThreadNice)
             return t;
         });
     }

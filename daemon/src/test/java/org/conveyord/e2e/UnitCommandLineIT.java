@@ -157,14 +157,6 @@ class UnitCommandLineIT {
                     assertThat(reply.path("result").path("uptimeS").isNumber()).isTrue();
                     assertThat(Files.readString(dir.resolve("daemon.log"))).as("the credential was read, not printed")
                             .doesNotContain("secret-from-the-credential");
-                    // the unit's ThreadPriorityPolicy=1: the control thread above the rest. Root may lower a nice
-                    // value without the unit's LimitNICE (which needs systemd to apply), anyone else gets the notice
-                    String priority = Files.readString(dir.resolve("daemon.log"));
-                    if ("root".equals(System.getProperty("user.name"))) {
-                        assertThat(priority).as(log).containsPattern("line-1-control runs at nice -5, the daemon's other threads at -?\\d+");
-                    } else {
-                        assertThat(priority).as(log).contains("line-1-control runs at");
-                    }
 
                     // systemctl reload (the unit's ExecReload): a live key applies, the status carries the new hash
                     assertThat(unit.get("ExecReload")).containsExactly("/bin/kill -HUP $MAINPID");

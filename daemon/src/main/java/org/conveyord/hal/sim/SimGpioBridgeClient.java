@@ -60,7 +60,6 @@ public final class SimGpioBridgeClient implements AutoCloseable {
         this.port = port;
         this.thread = new Thread(this::run, "gpio-sim-bridge");
         this.thread.setDaemon(true);
-        this.thread.setPriority(Thread.MAX_PRIORITY);   // the simulator's eye edges arrive here (ThreadNice)
     }
 
     public void start() { thread.start(); }
