@@ -203,8 +203,9 @@ if [ "$java_major" -ge 25 ]; then
   [ "$(stat -c %U "$aotconf")" = conveyord ] || fail "$aotconf is not owned by conveyord"
   ok "Java $java_major: the first start recorded $(basename "$aotconf") ($(stat -c %s "$aotconf") bytes) at exit; the older files are gone"
 else
-  [ "$(cache_files)" = "conveyord.jsa " ] && [ -s "$cache/conveyord.jsa" ] || fail "after the first stop $cache holds: $(cache_files)"
-  ok "Java $java_major: the first start wrote conveyord.jsa at exit; the AOT files are gone"
+  jsa=$(ls "$cache"/conveyord-*.jsa 2>/dev/null || true)
+  [ "$(cache_files)" = "$(basename "${jsa:-none}") " ] && [ -s "$jsa" ] || fail "after the first stop $cache holds: $(cache_files) (want one new conveyord-*.jsa)"
+  ok "Java $java_major: the first start wrote $(basename "$jsa") at exit; conveyord.jsa and the AOT files are gone"
 fi
 
 old_version=$(dpkg-deb -f "$deb" Version)
@@ -277,14 +278,21 @@ cat > "$work/jvm21/jdk-21/bin/java" <<'JAVA'
 case "$*" in *-XshowSettings:properties*) echo "    java.specification.version = 21" >&2 ;; *) echo "$*" ;; esac
 JAVA
 chmod 755 "$work/jvm21/jdk-21/bin/java"
-touch "$work/cache21/conveyord-1-2-3.aot" "$work/cache21/conveyord-1-2-3.aotconf"
+touch "$work/cache21/conveyord-1-2-3.aot" "$work/cache21/conveyord-1-2-3.aotconf" "$work/cache21/conveyord.jsa" "$work/cache21/conveyord-1-2-3.jsa"
 args=$(env -u JAVA_HOME PATH=/usr/bin:/bin CONVEYORD_JVM_DIR="$work/jvm21" CACHE_DIRECTORY="$work/cache21" conveyord --config x.yaml)
+jar_key=$(stat -L -c %s-%Y /usr/share/conveyord/conveyord.jar)
 case "$args" in
-  *" -XX:SharedArchiveFile=$work/cache21/conveyord.jsa -XX:+AutoCreateSharedArchive -Xlog:cds=error -Xlog:cds+dynamic=error -jar /usr/share/conveyord/conveyord.jar --config x.yaml") ;;
+  *" -XX:SharedArchiveFile=$work/cache21/conveyord-$jar_key-"[0-9]*".jsa -XX:+AutoCreateSharedArchive -Xlog:cds=error -Xlog:cds+dynamic=error -jar /usr/share/conveyord/conveyord.jar --config x.yaml") ;;
   *) fail "with a Java 21 the wrapper ran: $args" ;;
 esac
 [ -z "$(ls -A "$work/cache21")" ] || fail "with a Java 21 the wrapper left $(ls -A "$work/cache21")"
-ok "Java 21: the class-data archive flags, the AOT files removed"
+ok "Java 21: the class-data archive flags under a name keyed on the jar ($jar_key); an older archive and the AOT files removed"
+# a new jar (an upgrade) gets a new archive name: the JVM refuses an archive made for another jar and never rewrites it
+touch -d '2020-01-01 00:00:00' "$work/jar-stamp"
+args2=$(env -u JAVA_HOME PATH=/usr/bin:/bin CONVEYORD_JVM_DIR="$work/jvm21" CACHE_DIRECTORY="$work/cache21" \
+  CONVEYORD_JAR="$work/jar-stamp" conveyord --config x.yaml 2>/dev/null || true)
+[ -n "$args2" ] && [ "${args2%%.jsa *}" != "${args%%.jsa *}" ] || fail "another jar got the same archive name: $args2"
+ok "Java 21: another jar, another archive name"
 
 # --- purge: no file of the package left
 dpkg-query -L conveyord > "$work/files"

@@ -27,8 +27,24 @@ class LiveReloadIT {
 
     private static final Duration BAG_TRIP = TestMqttClient.PATIENCE.multipliedBy(3);
 
+    /**
+     * A process started with SIGHUP ignored (under {@code nohup}, say) passes that on to its children, and
+     * a JVM cannot handle a signal it inherited as ignored: the daemon then logs that a config change needs
+     * a restart, and a test waiting for its reload could only time out. Says so instead.
+     */
+    static void requireSighupDeliverable() throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                long ignored = Long.parseLong(line.substring("SigIgn:".length()).strip(), 16);
+                assertThat(ignored & 1L).as("SIGHUP is ignored by this test process (started under nohup?), and so by the"
+                        + " daemon it starts: the JVM cannot handle an inherited ignored signal; run the build without nohup").isZero();
+            }
+        }
+    }
+
     @Test
     void aSighupAppliesTheNewToleranceAndJamRetriesToTheRunningLine(@TempDir Path dir) throws Exception {
+        requireSighupDeliverable();
         Path repo = Path.of(System.getProperty("conveyord.repo", ".."));
         Path jar = KillAndRestartIT.daemonJar(repo);
         EmbeddedBroker broker = EmbeddedBroker.start("127.0.0.1", 0);

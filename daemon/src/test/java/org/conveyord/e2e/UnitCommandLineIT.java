@@ -79,6 +79,7 @@ class UnitCommandLineIT {
 
     @Test
     void theUnitsCommandLineAndEnvironmentBringTheDaemonOnlineAndItAnswersPing(@TempDir Path dir) throws Exception {
+        LiveReloadIT.requireSighupDeliverable();   // the test ends with systemctl reload (SIGHUP)
         Path root = Files.createDirectories(dir.resolve("root"));
         Path wrapper = REPO.resolve("packaging/src/deb/bin/conveyord");
         Path jar = REPO.resolve("daemon/target/conveyord.jar");
