@@ -15,7 +15,9 @@ import java.util.function.DoubleSupplier;
  * belt speed within the slip tolerance. So each bag's centre is an interval {@code [min, max]}:
  * {@code min} advances at v·(1−tol) and not at all during the drive's start ramp, {@code max} at
  * v·(1+tol) from the moment the motor is switched on, and a stop adds the belt's coast to
- * {@code max}. A bag's diverter is fully out before {@code max} can reach the divert point and stays
+ * {@code max}. It starts from the bag's length, known only from the time it covered the entry eye:
+ * at v·(1+tol) for {@code max}, and for {@code min} only the time after the start ramp (a bag that
+ * crossed the eye while the belt ramped up is shorter than the nominal speed makes it). A bag's diverter is fully out before {@code max} can reach the divert point and stays
  * out until {@code min} has passed it.
  *
  * <p>When the belt stops, every interval freezes at the stop's own timestamp (the e-stop's input edge,
@@ -46,10 +48,18 @@ final class SorterBelt {
         boolean done;            // its divert window has passed
 
         OnBelt(TrackedBag bag, double centreM, DiverterState diverter, double lengthM) {
+            this(bag, centreM - lengthM / 2, lengthM * (1 - SPEED_TOLERANCE), lengthM * (1 + SPEED_TOLERANCE), diverter, lengthM);
+        }
+
+        /**
+         * A bag whose tail is at {@code tailM} (the entry eye) and whose length lies between the two
+         * bounds: from the time it covered the eye at the slowest and the fastest belt speed the
+         * tolerance allows; during the drive's start ramp the belt may have barely moved.
+         */
+        OnBelt(TrackedBag bag, double tailM, double shortestM, double longestM, DiverterState diverter, double lengthM) {
             this.bag = bag;
-            // the tail is at the entry eye; the length is measured with the belt's nominal speed
-            this.minM = centreM - lengthM / 2 * SPEED_TOLERANCE;
-            this.maxM = centreM + lengthM / 2 * SPEED_TOLERANCE;
+            this.minM = tailM + shortestM / 2;
+            this.maxM = tailM + longestM / 2;
             this.diverter = diverter;
             this.lengthM = lengthM;
         }
@@ -93,6 +103,15 @@ final class SorterBelt {
         long t = entryCoveredNanos + (moving ? Math.max(0, fallNanos - entryRiseNanos) : 0);
         entryCoveredNanos = 0;
         return t;
+    }
+
+    /**
+     * Of the bag now leaving the entry eye, how long it covered the eye while the belt surely ran at
+     * speed: in the current moving stretch, after the drive's start ramp. Call before entryCoverNanos.
+     */
+    long entrySureNanos(long fallNanos) {
+        if (!moving) return 0;
+        return Math.max(0, fallNanos - Math.max(entryRiseNanos, motorStartNanos + rampNanos));
     }
 
     /** The least far the bag's centre can be at {@code t}. */

@@ -52,8 +52,13 @@ final class SorterRouting {
             sorter.lastTailNanos = nanos;
             if (b != null) {
                 // measured while the belt moved only: an e-stop with a bag on the eye must not make it "long"
-                double lengthM = Math.max(0.05, sorter.entryCoverNanos(nanos) / 1e9 * line.speed);
-                route(b, lengthM, nanos);
+                long sure = sorter.entrySureNanos(nanos);
+                long cover = sorter.entryCoverNanos(nanos);
+                double lengthM = Math.max(0.05, cover / 1e9 * line.speed);
+                // a bag that covered the eye during the drive's start ramp (or across a stop) may be much
+                // shorter than the nominal speed says: only the time the belt surely ran bounds it below
+                double shortestM = sure >= cover ? lengthM : sure / 1e9 * line.speed;
+                route(b, lengthM, shortestM, nanos);
             }
         }
         loop.applyOutputs();
@@ -61,7 +66,7 @@ final class SorterRouting {
     }
 
     /** Decides where a bag goes as its tail clears the sorter's entry eye, and fires the diverter in time. */
-    private void route(TrackedBag b, double lengthM, long tailNanos) {
+    private void route(TrackedBag b, double lengthM, double shortestM, long tailNanos) {
         String exception = line.cfg.sorter().runOutLaneOrDefault();
         String dest = exception;
         String reason = null;
@@ -93,7 +98,9 @@ final class SorterRouting {
         target.inFlight.add(b);
         DiverterState d = diverterFor(dest);
         double centreM = line.cfg.sorter().entryEyeAtMOrDefault() + lengthM / 2;
-        SorterBelt.OnBelt ob = new SorterBelt.OnBelt(b, centreM, d, lengthM);
+        double tailM = line.cfg.sorter().entryEyeAtMOrDefault();
+        SorterBelt.OnBelt ob = new SorterBelt.OnBelt(b, tailM, shortestM * (1 - SorterBelt.SPEED_TOLERANCE),
+                lengthM * (1 + SorterBelt.SPEED_TOLERANCE), d, lengthM);
         line.sorter.enter(ob, tailNanos);
         // the bag must reach its lane eye: allow its whole trip at the slowest plausible speed, plus margin
         double trip = line.cfg.sorter().lengthMOrDefault() - centreM;
