@@ -210,6 +210,9 @@ final class SorterBelt {
         ob.done = true;
     }
 
+    /** The drive's start ramp: no progress is counted for that long after a start. */
+    long rampNanos() { return rampNanos; }
+
     /** A controlled stop (stop command, fault, speed change): the drive ramps down, then the belt coasts. */
     void halt(long now) {
         double rampDown = speed.getAsDouble() * (1 + SPEED_TOLERANCE) * rampNanos / 2e9;

@@ -61,8 +61,11 @@ final class ZeroPressureAccumulation {
             if (delivery.holdsForFullLane(z)) return false;
             if (sorter.claimed && sorter.claimant != z) return false;
             long gap = (long) (cfg.sorter().minGapMOrDefault() / line.speed * 1e9);
-            boolean free = !sorter.entryBlocked && sorter.incoming.isEmpty()
-                    && clock.nanos() - sorter.lastTailNanos >= gap;
+            // the gap is counted from the end of the drive's start ramp at the earliest: during the ramp
+            // the tracking intervals of the bags on the belt widen (their back does not move), and a bag
+            // released into the sorter then could pass a diverter still out for the bag ahead
+            long since = Math.max(sorter.lastTailNanos, sorter.motorStartNanos + sorter.rampNanos());
+            boolean free = !sorter.entryBlocked && sorter.incoming.isEmpty() && clock.nanos() - since >= gap;
             if (free) {
                 sorter.claimed = true;
                 sorter.claimant = z;

@@ -477,4 +477,33 @@ class LinePropertiesTest {
         orders.put("O-4", List.of("B-11", "B-12"));
         play(new Run(new Layout(0.5, 1.0, 0.04, false), bags, orders, 10), null, new Drive(1012, 10));
     }
+    /**
+     * Found by {@link #anEstopWithBagsOnTheSorterNeverMisSortsThem} (seed -2070036204969137037, after 1,213
+     * tries): after an e-stop, B-6 sat on the sorter bound for lane-1 and B-7 waited in w1; at the restart
+     * w1 released B-7 at once (its gap was counted from a tail long before the stop), during the drive's
+     * 1.4 s start ramp, and B-7 reached lane-1's point while that diverter was still going back for B-6
+     * ("only 3 % out"). Failed before the fix.
+     */
+    @Example
+    void aBagIsNotReleasedIntoTheSorterDuringItsStartRamp() {
+        List<Bag> bags = List.of(
+                new Bag("B-1", "pick-1", 7.467245323969269, 0.3464746875404871, 2259, true, "O-0"),
+                new Bag("B-2", "pick-1", 13.150986463988271, 0.39431617712439404, 469, false, "O-1"),
+                new Bag("B-3", "pick-1", 15.895460869293103, 0.2540479189076297, 458, false, "O-2"),
+                new Bag("B-4", "pick-1", 13.166679601519462, 0.3225034357361974, 1701, false, "O-3"),
+                new Bag("B-5", "pick-2", 38.64889365705848, 0.4180769010728523, 945, false, "O-4"),
+                new Bag("B-6", "pick-1", 1.8313189289192877, 0.31546933093436036, 2667, false, "O-4"),
+                new Bag("B-7", "pick-2", 3.038465313285217, 0.40285920964270755, 2463, false, "O-5"),
+                new Bag("B-8", "pick-2", 24.14813269446811, 0.3125067654203855, 1068, false, "O-5"),
+                new Bag("B-9", "pick-2", 17.99218355938916, 0.34301893812386003, 900, false, "O-5"),
+                new Bag("B-10", "pick-2", 8.542133667313681, 0.34623042244375457, 721, false, "O-5"));
+        Map<String, List<String>> orders = new LinkedHashMap<>();
+        orders.put("O-0", List.of("B-1"));
+        orders.put("O-1", List.of("B-2"));
+        orders.put("O-2", List.of("B-3"));
+        orders.put("O-3", List.of("B-4"));
+        orders.put("O-4", List.of("B-5", "B-6"));
+        orders.put("O-5", List.of("B-7", "B-8", "B-9", "B-10"));
+        play(new Run(new Layout(1.0, 1.2, 0.01, false), bags, orders, 7.56), null, new Drive(1388, 14));
+    }
 }
