@@ -33,6 +33,16 @@ import java.util.function.Supplier;
  * refuse empty ids, and two operators must never kick each other off), QoS 1 both ways.
  */
 final class BrokerConnection implements AutoCloseable {
+    /**
+     * What conveyorctl receives (replies, retained state, live views) comes at QoS 0. Its session is
+     * clean and lives for one command: QoS 1 would add only a PUBACK per message, since a reply lost
+     * with the connection is lost with the session either way, and a command is sent again under its
+     * id. The PUBACK of a client that leaves at once is also what made the embedded test broker
+     * (Moquette 0.17) release a message twice and stop serving (IllegalReferenceCountException in
+     * Session.pubAckReceived), which failed ConveyorCtlIT in CI. Commands still go out at QoS 1.
+     */
+    private static final int RECEIVE_QOS = 0;
+
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -116,8 +126,8 @@ final class BrokerConnection implements AutoCloseable {
         String replyTopic = settings.base() + "/reply/" + device + "/" + action;
         String unknownTopic = settings.base() + "/reply/node/unknown";
         try {
-            client.subscribe(replyTopic, 1, (t, m) -> match.accept(t, m.getPayload()));
-            if (!replyTopic.equals(unknownTopic)) client.subscribe(unknownTopic, 1, (t, m) -> match.accept(t, m.getPayload()));
+            client.subscribe(replyTopic, RECEIVE_QOS, (t, m) -> match.accept(t, m.getPayload()));
+            if (!replyTopic.equals(unknownTopic)) client.subscribe(unknownTopic, RECEIVE_QOS, (t, m) -> match.accept(t, m.getPayload()));
             client.publish(settings.base() + "/cmd/" + device + "/" + action,
                     JSON.writeValueAsBytes(command), 1, false);
         } catch (MqttException | IOException e) {
@@ -133,7 +143,7 @@ final class BrokerConnection implements AutoCloseable {
         CompletableFuture<JsonNode> first = new CompletableFuture<>();
         try {
             // the retained copy, or a live update racing it: either is the current state
-            client.subscribe(settings.base() + "/" + topic, 1,
+            client.subscribe(settings.base() + "/" + topic, RECEIVE_QOS,
                     (t, m) -> first.complete(m.getPayload().length == 0 ? null : parse(m.getPayload())));
         } catch (MqttException e) {
             throw new CtlFailure(ExitCodes.NO_ANSWER, "could not subscribe to " + topic + ": " + describe(e), e);
@@ -166,7 +176,7 @@ final class BrokerConnection implements AutoCloseable {
             @Override public void deliveryComplete(IMqttDeliveryToken token) { }
         });
         try {
-            client.subscribe(prefix + filter, 1, (t, m) -> listener.accept(t.substring(prefix.length()), parse(m.getPayload())));
+            client.subscribe(prefix + filter, RECEIVE_QOS, (t, m) -> listener.accept(t.substring(prefix.length()), parse(m.getPayload())));
         } catch (MqttException e) {
             throw new CtlFailure(ExitCodes.NO_ANSWER, "could not subscribe to " + filter + ": " + describe(e), e);
         }
