@@ -30,7 +30,8 @@ import java.util.function.Supplier;
 
 /**
  * One short-lived MQTT session with the broker: a clean session under a random client id (brokers
- * refuse empty ids, and two operators must never kick each other off), QoS 1 both ways.
+ * refuse empty ids, and two operators must never kick each other off); commands at QoS 1, what it
+ * receives at QoS 0 (RECEIVE_QOS).
  */
 final class BrokerConnection implements AutoCloseable {
     /**
@@ -42,7 +43,6 @@ final class BrokerConnection implements AutoCloseable {
      * Session.pubAckReceived), which failed ConveyorCtlIT in CI. Commands still go out at QoS 1.
      */
     private static final int RECEIVE_QOS = 0;
-
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -17,8 +17,9 @@ import java.util.function.DoubleSupplier;
  * v·(1+tol) from the moment the motor is switched on, and a stop adds the belt's coast to
  * {@code max}. It starts from the bag's length, known only from the time it covered the entry eye:
  * at v·(1+tol) for {@code max}, and for {@code min} only the time after the start ramp (a bag that
- * crossed the eye while the belt ramped up is shorter than the nominal speed makes it). A bag's diverter is fully out before {@code max} can reach the divert point and stays
- * out until {@code min} has passed it.
+ * crossed the eye while the belt ramped up is shorter than the nominal speed makes it). A bag's
+ * diverter is fully out before {@code max} can reach the divert point and stays out until
+ * {@code min} has passed it.
  *
  * <p>When the belt stops, every interval freezes at the stop's own timestamp (the e-stop's input edge,
  * not the moment the control thread handles it) and timers are re-planned on restart. A bag that may

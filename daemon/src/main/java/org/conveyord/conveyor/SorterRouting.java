@@ -97,8 +97,8 @@ final class SorterRouting {
         LaneState target = line.lanes.get(dest);
         target.inFlight.add(b);
         DiverterState d = diverterFor(dest);
-        double centreM = line.cfg.sorter().entryEyeAtMOrDefault() + lengthM / 2;
         double tailM = line.cfg.sorter().entryEyeAtMOrDefault();
+        double centreM = tailM + lengthM / 2;
         SorterBelt.OnBelt ob = new SorterBelt.OnBelt(b, tailM, shortestM * (1 - SorterBelt.SPEED_TOLERANCE),
                 lengthM * (1 + SorterBelt.SPEED_TOLERANCE), d, lengthM);
         line.sorter.enter(ob, tailNanos);
